@@ -1,0 +1,80 @@
+# afp — AWS Federation Proxy. See README.md.
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr
+PKG_CONFIG ?= pkg-config
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wno-unused-parameter
+HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS   ?=
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) \
+           $(shell $(PKG_CONFIG) --cflags json-c inih libcurl libxml-2.0 libcrypto)
+LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN) $(LDFLAGS)
+
+LIBS_CGI = $(shell $(PKG_CONFIG) --libs json-c inih) -lpam
+LIBS_REF = $(shell $(PKG_CONFIG) --libs libcurl libxml-2.0 libcrypto json-c inih)
+
+# Modules both programs use, and those only one of them needs: the CGI must
+# not load libcrypto, libcurl or libxml2 (DESIGN.md §7).
+LIB_COMMON = lib/err.c lib/buf.c lib/enc.c lib/tm.c lib/log.c lib/creds.c \
+             lib/conf.c lib/cache.c lib/authz.c
+LIB_CGI    = lib/auth.c lib/route.c lib/reply.c
+LIB_REF    = lib/sigv4.c lib/sts.c lib/net.c lib/source.c
+
+CGI_SRC  = cgi/main.c
+REF_SRC  = refresher/main.c refresher/refresh.c
+
+UNIT_TESTS = test_enc test_conf test_sigv4 test_sts test_cache test_route \
+             test_auth test_authz test_net
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+all: $(BUILD)/afp.cgi $(BUILD)/afp-refresher
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Ilib -Itests -MMD -MP -c -o $@ $<
+
+$(BUILD)/libafp-common.a: $(call obj,$(LIB_COMMON))
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/libafp-cgi.a: $(call obj,$(LIB_CGI))
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/libafp-ref.a: $(call obj,$(LIB_REF))
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/afp.cgi: $(call obj,$(CGI_SRC)) $(BUILD)/libafp-cgi.a $(BUILD)/libafp-common.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_CGI)
+
+$(BUILD)/afp-refresher: $(call obj,$(REF_SRC)) $(BUILD)/libafp-ref.a $(BUILD)/libafp-common.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_REF)
+
+# Unit tests link every library; --as-needed keeps what each one uses.
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libafp-cgi.a $(BUILD)/libafp-ref.a $(BUILD)/libafp-common.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_REF) -lpam
+
+tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+
+check: all tests
+	BUILD=$(BUILD) tests/run.sh
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+demo: all
+	tests/demo.sh
+
+install: all
+	BUILD=$(BUILD) PREFIX=$(PREFIX) ./install.sh
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all tests check check-asan demo install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

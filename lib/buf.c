@@ -1,0 +1,142 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->p = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : BUF_MAX_DEFAULT;
+}
+
+static afp_err
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t need, ncap;
+	char *np;
+
+	if (n > b->max || b->len > b->max - n)
+		return AFP_ERR_TOOBIG;
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return AFP_OK;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > b->max + 1)
+		ncap = b->max + 1;
+	/* Not realloc: the old block may hold a secret and must be wiped. */
+	if ((np = malloc(ncap)) == NULL)
+		return AFP_ERR_NOMEM;
+	if (b->p != NULL) {
+		memcpy(np, b->p, b->len + 1);
+		explicit_bzero(b->p, b->cap);
+		free(b->p);
+	}
+	b->p = np;
+	b->cap = ncap;
+	return AFP_OK;
+}
+
+afp_err
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	afp_err r;
+
+	if ((r = buf_reserve(b, n)) != AFP_OK)
+		return r;
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return AFP_OK;
+}
+
+afp_err
+buf_addstr(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+afp_err
+buf_addc(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+afp_err
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	afp_err r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return AFP_ERR_INVAL;
+	if ((r = buf_reserve(b, (size_t)n)) != AFP_OK)
+		return r;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->cap - b->len) {
+		b->p[b->len] = '\0';
+		return AFP_ERR_INTERNAL;
+	}
+	b->len += (size_t)n;
+	return AFP_OK;
+}
+
+const char *
+buf_str(const struct buf *b)
+{
+	return b->p ? b->p : "";
+}
+
+char *
+buf_steal(struct buf *b)
+{
+	char *p = b->p;
+
+	if (p == NULL && (p = calloc(1, 1)) == NULL)
+		return NULL;
+	b->p = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	if (b->p != NULL) {
+		explicit_bzero(b->p, b->cap);
+		b->len = 0;
+	}
+}
+
+void
+buf_free(struct buf *b)
+{
+	if (b->p != NULL) {
+		explicit_bzero(b->p, b->cap);
+		free(b->p);
+	}
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+str_wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}

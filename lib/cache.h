@@ -1,0 +1,57 @@
+/*
+ * cache: the refresher's results on disk (DESIGN.md §3). One JSON file per
+ * role, or per (role, user) for per-user sessions; writes are atomic.
+ */
+#ifndef AFP_CACHE_H
+#define AFP_CACHE_H
+
+#include <time.h>
+#include "buf.h"
+#include "creds.h"
+
+#define CACHE_FILE_MAX (256 * 1024)
+
+struct cache_entry {
+	struct afp_creds creds;
+	time_t last_updated;
+	char *id_account;	/* GetCallerIdentity of creds; NULL when unknown */
+	char *id_arn;
+	char *id_userid;
+	char *signin_token;	/* console sign-in token; NULL when none */
+	time_t signin_expires;
+};
+
+/*
+ * The entry's path: <dir>/<account>/<role>.json, or
+ * <dir>/<account>/<role>/<user>.json when user is not NULL. Names are
+ * checked (conf_name_ok / conf_user_ok); AFP_ERR_INVAL otherwise.
+ */
+afp_err cache_path(struct buf *out, const char *dir, const char *account,
+    const char *role, const char *user) AFP_WUR;
+/* Read and validate an entry; AFP_ERR_NOTFOUND when there is none. */
+afp_err cache_read(const char *path, struct cache_entry *e) AFP_WUR;
+/*
+ * Write an entry atomically: temp file in the same directory created 0640
+ * with the directory's group, fsync, rename, fsync of the directory.
+ * Missing parent directories are created 0750.
+ */
+afp_err cache_write(const char *path, const struct cache_entry *e) AFP_WUR;
+/* Write any text file atomically the same way (status.json). */
+afp_err cache_write_file(const char *path, const char *data, size_t len) AFP_WUR;
+/* Wipe and free the entry's strings. */
+void cache_entry_clear(struct cache_entry *e);
+
+/*
+ * Take <dir>/.lock without waiting; AFP_ERR_LOCKED when another process
+ * holds it. The lock is held until *fd is closed.
+ */
+afp_err cache_lock(const char *dir, int *fd) AFP_WUR;
+/*
+ * Refuse (AFP_ERR_PERM) a cache directory that is a symlink, not owned by
+ * root (or the caller), or writable or readable by others.
+ */
+afp_err cache_dir_check(const char *dir, struct buf *err) AFP_WUR;
+/* Remove temp files that a killed writer left under dir. */
+void cache_clean_temps(const char *dir);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * conf: afp.conf, accounts.d/*.conf and secrets.conf (DESIGN.md §2).
+ * Parsing is strict: unknown keys, bad names, bad durations, duplicate
+ * sections or keys and missing required keys are errors naming file and line.
+ */
+#ifndef AFP_CONF_H
+#define AFP_CONF_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "creds.h"
+#include "log.h"
+
+enum conf_auth { CONF_AUTH_PAM, CONF_AUTH_REMOTE_USER };
+enum role_type { ROLE_ASSUME_ROLE, ROLE_FEDERATION_TOKEN, ROLE_SESSION_TOKEN };
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct conf_account {
+	char *name;
+	char *id;			/* 12 digits */
+};
+
+struct conf_role {
+	char *account;			/* account name */
+	char *name;			/* role name (URL and cache name) */
+	const struct conf_account *acct;
+	enum role_type type;
+	char *role_arn;			/* assume_role: given or built from id and name */
+	char *external_id;		/* NULL when unset */
+	char *policy;			/* inline JSON or policy_file contents; NULL when unset */
+	struct strlist policy_arns;
+	unsigned duration;		/* seconds; default_duration when unset, <= max_duration */
+	char *session_name;		/* template; "{user}" marks per-user sessions */
+	int per_user;			/* session_name contains {user} */
+	struct strlist allow_users;
+	struct strlist allow_groups;
+	struct strlist machines;
+	int console;
+	char *console_destination;
+	struct strlist ecr_regions;
+	char *file;			/* where the section starts, for messages */
+	int line;
+};
+
+struct conf {
+	char *path;
+	char *cache_dir;
+	char *accounts_dir;
+	char *secrets_file;
+	enum conf_auth auth;
+	enum conf_auth machine_auth;
+	char *pam_service;
+	char *web_user;
+	char *machine_user_env;
+	char *user_env;
+	char *group_pattern;		/* NULL when unset; {account} and {role} expand */
+	char *partition;		/* aws | aws-cn | aws-us-gov */
+	char *region;
+	unsigned default_duration;
+	unsigned max_duration;
+	unsigned refresh_before;
+	unsigned concurrency;
+	unsigned timeout;
+	struct strlist callback_allow;
+	struct strlist allowed_hosts;
+	int imds_v1;
+	enum log_dest log;
+	char *sts_endpoint;		/* NULL when unset */
+	char *signin_endpoint;
+	char *ecr_endpoint;
+	struct conf_account *accounts;
+	size_t naccounts;
+	struct conf_role *roles;	/* sorted by (account, name) */
+	size_t nroles;
+};
+
+/*
+ * Load afp.conf from path and every *.conf in its accounts_dir (in name
+ * order). On failure *out is NULL and err holds "file:line: message".
+ */
+afp_err conf_load(const char *path, struct conf **out, struct buf *err) AFP_WUR;
+void conf_free(struct conf *c);
+/* The role account/name, or NULL. */
+const struct conf_role *conf_role_find(const struct conf *c,
+    const char *account, const char *name);
+/*
+ * Read [source] of secrets.conf. Refuses (AFP_ERR_PERM) a file that is a
+ * symlink, not owned by root or the caller, or readable by group or others.
+ */
+afp_err conf_secrets_load(const char *path, struct afp_creds *out,
+    struct buf *err) AFP_WUR;
+
+/* "90s", "15m", "1h", "1h30m", "1d" into seconds; 0 and overflow are errors. */
+afp_err conf_duration(const char *s, unsigned *secs) AFP_WUR;
+/* Account and role names: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. */
+int conf_name_ok(const char *s);
+/* User names usable in cache paths and sessions: [A-Za-z0-9_][A-Za-z0-9_.@+=,-]{0,63}. */
+int conf_user_ok(const char *s);
+/*
+ * Expand a role's session_name for user (NULL for shared entries) into out;
+ * AFP_ERR_INVAL when the result breaks STS rules (2-64 chars of
+ * [A-Za-z0-9+=,.@-], 2-32 for federation tokens).
+ */
+afp_err conf_session_name(const struct conf_role *r, const char *user,
+    struct buf *out) AFP_WUR;
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Runs every test and ends with "N passed, N failed". Unit tests are C
+# binaries under $BUILD/tests; integration tests are tests/*.test.sh.
+# Both print one "ok - ..." or "not ok - ..." line per check.
+set -u
+BUILD=${BUILD:-build}
+export BUILD
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+out=$(mktemp) || exit 1
+trap 'rm -f "$out"' EXIT
+crashed=0
+
+run_one() {
+	name=$1
+	shift
+	echo "# $name"
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$out"; then
+		echo "not ok - $name exited with status $rc without reporting a failure"
+		crashed=$((crashed + 1))
+	fi
+	grep -c '^ok' "$out" >>"$top/$BUILD/.passed"
+	grep -c '^not ok' "$out" >>"$top/$BUILD/.failed"
+}
+
+: >"$BUILD/.passed"
+: >"$BUILD/.failed"
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_one "$(basename "$t")" "$t"
+done
+for t in tests/*.test.sh; do
+	[ -f "$t" ] || continue
+	run_one "$(basename "$t")" sh "$t"
+done
+passed=$(awk '{s += $1} END {print s + 0}' "$BUILD/.passed")
+failed=$(awk '{s += $1} END {print s + 0}' "$BUILD/.failed")
+failed=$((failed + crashed))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
