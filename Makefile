@@ -4,6 +4,8 @@ CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr
 PKG_CONFIG ?= pkg-config
+VERSION  = 0.1.0
+SYSCONFDIR ?= /etc
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-unused-parameter
@@ -11,24 +13,24 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   ?=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) \
+CFLAGS_ALL = -std=c11 -Ilib -Itests -D_GNU_SOURCE -DAFP_VERSION=\"$(VERSION)\" -DAFP_CONFIG_PATH=\"$(SYSCONFDIR)/afp/afp.conf\" $(OPT) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) \
            $(shell $(PKG_CONFIG) --cflags json-c inih libcurl libxml-2.0 libcrypto)
 LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN) $(LDFLAGS)
 
-LIBS_CGI = $(shell $(PKG_CONFIG) --libs json-c inih) -lpam
-LIBS_REF = $(shell $(PKG_CONFIG) --libs libcurl libxml-2.0 libcrypto json-c inih)
+LIBS_CGI = $(shell $(PKG_CONFIG) --libs inih) -lpam
+LIBS_REF = $(shell $(PKG_CONFIG) --libs libcurl libxml-2.0 libcrypto inih)
 
 # Modules both programs use, and those only one of them needs: the CGI must
 # not load libcrypto, libcurl or libxml2 (DESIGN.md §7).
 LIB_COMMON = lib/err.c lib/buf.c lib/enc.c lib/tm.c lib/log.c lib/creds.c \
-             lib/conf.c lib/cache.c lib/authz.c
+             lib/json.c lib/conf.c lib/cache.c lib/authz.c
 LIB_CGI    = lib/auth.c lib/route.c lib/reply.c
 LIB_REF    = lib/sigv4.c lib/sts.c lib/net.c lib/source.c
 
 CGI_SRC  = cgi/main.c
 REF_SRC  = refresher/main.c refresher/refresh.c
 
-UNIT_TESTS = test_enc test_conf test_sigv4 test_sts test_cache test_route \
+UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route \
              test_auth test_authz test_net
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -37,7 +39,7 @@ all: $(BUILD)/afp.cgi $(BUILD)/afp-refresher
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Ilib -Itests -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libafp-common.a: $(call obj,$(LIB_COMMON))
 	rm -f $@ && $(AR) rcs $@ $^
@@ -54,7 +56,7 @@ $(BUILD)/afp-refresher: $(call obj,$(REF_SRC)) $(BUILD)/libafp-ref.a $(BUILD)/li
 
 # Unit tests link every library; --as-needed keeps what each one uses.
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libafp-cgi.a $(BUILD)/libafp-ref.a $(BUILD)/libafp-common.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_REF) -lpam
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_REF) $(shell $(PKG_CONFIG) --libs json-c) -lpam
 
 tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
@@ -65,8 +67,11 @@ check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
+deps:
+	sh tests/deps.sh
+
 demo: all
-	tests/demo.sh
+	sh tests/demo.sh
 
 install: all
 	BUILD=$(BUILD) PREFIX=$(PREFIX) ./install.sh
@@ -74,7 +79,7 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-asan demo install clean
+.PHONY: all tests check check-asan deps demo install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -70,28 +70,38 @@ buf_addc(struct buf *b, char c)
 }
 
 afp_err
-buf_printf(struct buf *b, const char *fmt, ...)
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list ap2;
 	int n;
 	afp_err r;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
 	if (n < 0)
 		return AFP_ERR_INVAL;
 	if ((r = buf_reserve(b, (size_t)n)) != AFP_OK)
 		return r;
-	va_start(ap, fmt);
 	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
 	if (n < 0 || (size_t)n >= b->cap - b->len) {
 		b->p[b->len] = '\0';
 		return AFP_ERR_INTERNAL;
 	}
 	b->len += (size_t)n;
 	return AFP_OK;
+}
+
+afp_err
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	afp_err r;
+
+	va_start(ap, fmt);
+	r = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 const char *

@@ -5,6 +5,7 @@
 #ifndef AFP_BUF_H
 #define AFP_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include "err.h"
 
@@ -25,6 +26,8 @@ afp_err buf_addstr(struct buf *b, const char *s) AFP_WUR;
 afp_err buf_addc(struct buf *b, char c) AFP_WUR;
 afp_err buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3))) AFP_WUR;
+afp_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0))) AFP_WUR;
 /* The contents as a C string; "" when empty. */
 const char *buf_str(const struct buf *b);
 /* Hand the contents to the caller (who frees them); the buffer is left empty. */

@@ -36,6 +36,11 @@ afp_err cache_read(const char *path, struct cache_entry *e) AFP_WUR;
  * Missing parent directories are created 0750.
  */
 afp_err cache_write(const char *path, const struct cache_entry *e) AFP_WUR;
+/*
+ * Read a whole regular file of at most max bytes (AFP_ERR_TOOBIG past it),
+ * refusing symlinks; AFP_ERR_NOTFOUND when it does not exist.
+ */
+afp_err cache_read_file(const char *path, size_t max, struct buf *out) AFP_WUR;
 /* Write any text file atomically the same way (status.json). */
 afp_err cache_write_file(const char *path, const char *data, size_t len) AFP_WUR;
 /* Wipe and free the entry's strings. */

@@ -1,5 +1,5 @@
 /*
- * conf: afp.conf, accounts.d/*.conf and secrets.conf (DESIGN.md §2).
+ * conf: afp.conf, accounts.d/NAME.conf and secrets.conf (DESIGN.md §2).
  * Parsing is strict: unknown keys, bad names, bad durations, duplicate
  * sections or keys and missing required keys are errors naming file and line.
  */
@@ -22,6 +22,8 @@ struct strlist {
 struct conf_account {
 	char *name;
 	char *id;			/* 12 digits */
+	char *file;			/* the section header, for messages */
+	int line;
 };
 
 struct conf_role {
@@ -34,7 +36,8 @@ struct conf_role {
 	char *policy;			/* inline JSON or policy_file contents; NULL when unset */
 	struct strlist policy_arns;
 	unsigned duration;		/* seconds; default_duration when unset, <= max_duration */
-	char *session_name;		/* template; "{user}" marks per-user sessions */
+	char *session_name;		/* template; "{user}" marks per-user sessions;
+					   NULL for session_token */
 	int per_user;			/* session_name contains {user} */
 	struct strlist allow_users;
 	struct strlist allow_groups;
@@ -42,7 +45,7 @@ struct conf_role {
 	int console;
 	char *console_destination;
 	struct strlist ecr_regions;
-	char *file;			/* where the section starts, for messages */
+	char *file;			/* the section header, for messages */
 	int line;
 };
 
@@ -80,7 +83,11 @@ struct conf {
 
 /*
  * Load afp.conf from path and every *.conf in its accounts_dir (in name
- * order). On failure *out is NULL and err holds "file:line: message".
+ * order, dotfiles skipped). Relative cache_dir, accounts_dir and
+ * secrets_file resolve against the directory of path, a relative
+ * policy_file against the directory of the file naming it. An empty value
+ * means "unset" for optional keys and is an error for the others.
+ * On failure *out is NULL and err holds "file:line: message".
  */
 afp_err conf_load(const char *path, struct conf **out, struct buf *err) AFP_WUR;
 void conf_free(struct conf *c);
@@ -88,8 +95,13 @@ void conf_free(struct conf *c);
 const struct conf_role *conf_role_find(const struct conf *c,
     const char *account, const char *name);
 /*
- * Read [source] of secrets.conf. Refuses (AFP_ERR_PERM) a file that is a
- * symlink, not owned by root or the caller, or readable by group or others.
+ * Read [source] of secrets.conf into *out (overwritten; the caller
+ * creds_clear()s it; zeroed on failure). Refuses (AFP_ERR_PERM) a file that
+ * is a symlink or not a regular file, not owned by root or the caller, or
+ * with any group or other permission bit. err never contains a secret.
+ * Values must fit on one line of inih's buffer (199 characters), which
+ * rules out most STS session tokens: those belong in the environment or
+ * the shared credentials file.
  */
 afp_err conf_secrets_load(const char *path, struct afp_creds *out,
     struct buf *err) AFP_WUR;
@@ -101,9 +113,10 @@ int conf_name_ok(const char *s);
 /* User names usable in cache paths and sessions: [A-Za-z0-9_][A-Za-z0-9_.@+=,-]{0,63}. */
 int conf_user_ok(const char *s);
 /*
- * Expand a role's session_name for user (NULL for shared entries) into out;
- * AFP_ERR_INVAL when the result breaks STS rules (2-64 chars of
- * [A-Za-z0-9+=,.@-], 2-32 for federation tokens).
+ * Expand a role's session_name for user (NULL for shared entries) into out
+ * (reset first); AFP_ERR_INVAL when the result breaks STS rules (2-64 chars
+ * of [A-Za-z0-9+=,.@_-], 2-32 for federation tokens), when a per-user name
+ * gets no user, or for session_token roles, which have no session name.
  */
 afp_err conf_session_name(const struct conf_role *r, const char *user,
     struct buf *out) AFP_WUR;

@@ -18,7 +18,7 @@ log_open(const char *ident, enum log_dest dest, int verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_v(int prio, const char *tag, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -18,8 +18,17 @@ struct sigv4_header {
 struct sigv4_request {
 	const char *method;
 	const char *path;		/* raw, not yet percent-encoded */
-	const char *query;		/* raw query after '?', or NULL */
-	const struct sigv4_header *headers;	/* must include Host */
+	/*
+	 * Query after '?', or NULL. Escapes are decoded, then every byte is
+	 * encoded once, so raw UTF-8 and its %XX form sign the same.
+	 */
+	const char *query;
+	/*
+	 * Exactly one Host; no Authorization, X-Amz-Date or
+	 * X-Amz-Security-Token (the signer adds those). User-Agent and other
+	 * hop-by-hop headers are not signed.
+	 */
+	const struct sigv4_header *headers;
 	size_t nheaders;
 	const void *body;
 	size_t body_len;
@@ -33,9 +42,13 @@ struct sigv4_opts {
 	time_t when;
 	enum sigv4_form form;
 	int normalize;		/* drop ".", ".." and empty path segments */
-	int sign_body;		/* add and sign x-amz-content-sha256 */
+	/*
+	 * Header form: add and sign x-amz-content-sha256. The payload hash in
+	 * the canonical request is the body's either way.
+	 */
+	int sign_body;
 	int omit_token;		/* add X-Amz-Security-Token after signing */
-	unsigned expires;	/* X-Amz-Expires of the query form */
+	unsigned expires;	/* X-Amz-Expires of the query form, 1..604800 */
 };
 
 struct sigv4_out {
@@ -56,7 +69,11 @@ struct sigv4_out {
 
 void sigv4_out_init(struct sigv4_out *o);
 void sigv4_out_free(struct sigv4_out *o);
-/* Sign req with creds; the result goes to out (initialized by the caller). */
+/*
+ * Sign req with creds; the result goes to out (initialized by the caller),
+ * which is left empty on failure. AFP_ERR_INVAL for malformed input,
+ * AFP_ERR_TOOBIG past the size caps.
+ */
 afp_err sigv4_sign(const struct sigv4_request *req, const struct sigv4_opts *opts,
     const struct afp_creds *creds, struct sigv4_out *out) AFP_WUR;
 /* SHA-256 of p as lower-case hex into hex[65]. */

@@ -1,7 +1,9 @@
 /*
  * sts: AWS STS over the query protocol (Version 2011-06-15): endpoints,
  * signed requests and response parsing with libxml2 (no network, no
- * entities, size-capped).
+ * entities, size-capped). On first use sts makes libxml2's free and
+ * realloc wipe the memory they release (process-wide) and calls
+ * xmlInitParser(); it never calls xmlCleanupParser().
  */
 #ifndef AFP_STS_H
 #define AFP_STS_H
@@ -44,10 +46,17 @@ struct sts_result {
 /*
  * The STS endpoint URL: AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL, then
  * override (config sts_endpoint), then https://sts.<region>.<partition suffix>.
+ * Empty values count as unset; one trailing '/' is dropped. Endpoint URLs
+ * are http(s)://host[:port][/path] in printable ASCII, the path of RFC 3986
+ * unreserved characters and '/'; anything else is AFP_ERR_INVAL, as is an
+ * unknown partition or a region outside [a-z0-9-]{1,32}.
  */
 afp_err sts_endpoint(const char *partition, const char *region,
     const char *override, struct buf *url) AFP_WUR;
-/* The form-encoded request body of call. */
+/*
+ * Append the form-encoded request body of call to body. Empty optional
+ * strings are omitted; a missing required one is AFP_ERR_INVAL.
+ */
 afp_err sts_body(const struct sts_call *call, struct buf *body) AFP_WUR;
 /*
  * Make req a POST of call to url, signed (SigV4, service "sts") with creds
@@ -59,7 +68,10 @@ afp_err sts_sign(struct net_req *req, const char *url, const char *region,
  * Parse a response. 2xx bodies fill res (AFP_ERR_PARSE when incomplete,
  * including credentials whose Expiration does not parse). Error bodies give
  * err_code/err_msg and AFP_ERR_THROTTLED (Throttling, ThrottlingException,
- * RequestLimitExceeded, ...), AFP_ERR_SERVER (5xx) or AFP_ERR_AWS.
+ * RequestLimitExceeded, ...), AFP_ERR_SERVER (5xx) or AFP_ERR_AWS; an
+ * error body that is not an STS error document gets err_code "HTTP<status>".
+ * A body over STS_BODY_MAX is AFP_ERR_TOOBIG (AFP_ERR_SERVER for 5xx).
+ * res must be zeroed or cleared before the first call; it is cleared first.
  */
 afp_err sts_parse(enum sts_action action, long status, const char *body,
     size_t len, struct sts_result *res) AFP_WUR;

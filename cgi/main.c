@@ -1,0 +1,528 @@
+/*
+ * afp.cgi: answers from the refresher's cache (DESIGN.md §4). It checks who
+ * runs it, who asks and what they may use, then maps the result to an HTTP
+ * answer; the logic lives in lib/.
+ */
+#include <sys/auxv.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "authz.h"
+#include "cache.h"
+#include "conf.h"
+#include "json.h"
+#include "log.h"
+#include "reply.h"
+#include "route.h"
+#include "tm.h"
+
+#ifndef AFP_CONFIG_PATH
+#define AFP_CONFIG_PATH "/etc/afp/afp.conf"
+#endif
+
+#define IDENT		"afp.cgi"
+#define ADDR_MAX	64		/* an IPv6 address with a zone fits */
+#define STATUS_MAX	(64 * 1024)	/* status.json holds counts and times */
+#define STATUS_SLACK	300		/* a refresher run may take this long */
+
+struct req {
+	struct conf *conf;
+	struct route rt;
+	struct reply rp;
+	struct buf user;		/* the identity, once it passed conf_user_ok */
+	const char *addr;		/* REMOTE_ADDR when well formed, else NULL */
+	const char *message;		/* public text of a non-200 answer */
+	char msg[128];			/* room for a message with numbers */
+	char detail[256];		/* for the log only */
+	struct buf body;
+};
+
+/* Set the answer to an error; the detail goes to the log only. */
+static void __attribute__((format(printf, 4, 5)))
+fail(struct req *q, int status, const char *message, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	q->rp.status = status;
+	q->message = message;
+	va_start(ap, fmt);
+	n = vsnprintf(q->detail, sizeof(q->detail), fmt, ap);
+	va_end(ap);
+	/* A cut detail is still useful; a failed one is dropped. */
+	if (n < 0)
+		q->detail[0] = '\0';
+}
+
+/*
+ * The server's descriptors 0-2 may be closed; anything opened next would
+ * take their place and receive the answer or the log. Descriptors above 2
+ * are the server's business, not ours or PAM's helpers'.
+ */
+static int
+fds_sane(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			return -1;
+	}
+	return close_range(3, ~0U, 0) == 0 ? 0 : -1;
+}
+
+/* The compiled-in path, or AFP_CONFIG when not setuid/setgid. */
+static const char *
+config_path(void)
+{
+	unsigned long secure;
+	const char *p;
+
+	errno = 0;
+	secure = getauxval(AT_SECURE);
+	if (secure != 0 || errno != 0)
+		return AFP_CONFIG_PATH;
+	if ((p = getenv("AFP_CONFIG")) != NULL && *p != '\0')
+		return p;
+	return AFP_CONFIG_PATH;
+}
+
+/* The server sets REMOTE_ADDR; it still goes to PAM and the log. */
+static const char *
+remote_addr(void)
+{
+	const char *a = getenv("REMOTE_ADDR");
+	size_t i;
+
+	if (a == NULL || *a == '\0' || strlen(a) > ADDR_MAX)
+		return NULL;
+	for (i = 0; a[i] != '\0'; i++)
+		if (!((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'z') ||
+		    (a[i] >= 'A' && a[i] <= 'Z') || strchr(".:%_-", a[i]) != NULL))
+			return NULL;
+	return a;
+}
+
+/* The Authorization header holds the password in base64: wipe it. */
+static void
+env_wipe(const char *name)
+{
+	char *v = getenv(name);
+
+	if (v != NULL)
+		explicit_bzero(v, strlen(v));
+	(void)unsetenv(name);
+}
+
+static afp_err
+setup(struct req *q)
+{
+	struct buf err;
+	struct passwd *pw;
+	afp_err r;
+
+	buf_init(&err, 4096);
+	if ((r = conf_load(config_path(), &q->conf, &err)) != AFP_OK) {
+		log_err("%s", err.len > 0 ? buf_str(&err) : afp_strerror(r));
+		fail(q, 500, "internal error", "configuration not loaded");
+		goto out;
+	}
+	log_open(IDENT, q->conf->log, 0);
+	/* A local user must not run the setgid binary with a forged identity. */
+	if ((pw = getpwnam(q->conf->web_user)) == NULL || pw->pw_uid != getuid()) {
+		fail(q, 500, "internal error", "real uid %lu is not web_user %s's",
+		    (unsigned long)getuid(), q->conf->web_user);
+		r = AFP_ERR_DENIED;
+	}
+ out:
+	buf_free(&err);
+	return r;
+}
+
+static afp_err
+auth_remote_user(struct req *q)
+{
+	const char *u = getenv(q->conf->user_env);
+
+	if (u == NULL || *u == '\0' || !conf_user_ok(u)) {
+		fail(q, 401, "authentication required", "%s unset or refused",
+		    q->conf->user_env);
+		return AFP_ERR_AUTH;
+	}
+	if (buf_addstr(&q->user, u) != AFP_OK) {
+		fail(q, 500, "internal error", "out of memory");
+		return AFP_ERR_NOMEM;
+	}
+	return AFP_OK;
+}
+
+static afp_err
+auth_basic_pam(struct req *q)
+{
+	const struct conf *c = q->conf;
+	const char *hdr = getenv("HTTP_AUTHORIZATION");
+	struct buf user, pw;
+	afp_err r;
+
+	buf_init(&user, AUTH_HEADER_MAX);
+	buf_init(&pw, AUTH_HEADER_MAX);
+	r = auth_basic_decode(hdr, &user, &pw);
+	env_wipe("HTTP_AUTHORIZATION");
+	if (r != AFP_OK) {
+		fail(q, 401, "authentication required", "%s",
+		    r == AFP_ERR_AUTH ? "no Basic credentials" :
+		    "malformed Basic credentials");
+		r = AFP_ERR_AUTH;
+		goto out;
+	}
+	if (!conf_user_ok(buf_str(&user))) {
+		fail(q, 401, "authentication failed", "user name refused");
+		r = AFP_ERR_AUTH;
+		goto out;
+	}
+	r = auth_pam(c->pam_service, buf_str(&user), buf_str(&pw), q->addr,
+	    &q->user);
+	buf_free(&pw);
+	if (r == AFP_ERR_AUTH) {
+		/* Name the login that failed: it passed the name rule. */
+		buf_reset(&q->user);
+		if (buf_addstr(&q->user, buf_str(&user)) != AFP_OK)
+			buf_reset(&q->user);
+		fail(q, 401, "authentication failed", "PAM refused the credentials");
+	} else if (r != AFP_OK)
+		fail(q, 500, "internal error", "PAM: %s", afp_strerror(r));
+	else if (!conf_user_ok(buf_str(&q->user))) {
+		buf_reset(&q->user);
+		fail(q, 401, "authentication failed", "PAM user refused by name rule");
+		r = AFP_ERR_AUTH;
+	}
+ out:
+	buf_free(&user);
+	buf_free(&pw);
+	return r;
+}
+
+static afp_err
+authenticate(struct req *q)
+{
+	if (q->conf->auth == CONF_AUTH_REMOTE_USER) {
+		env_wipe("HTTP_AUTHORIZATION");
+		return auth_remote_user(q);
+	}
+	return auth_basic_pam(q);
+}
+
+/* {"prod":["admin","read"],...}: accounts in config order, roles sorted. */
+static void
+do_accounts(struct req *q)
+{
+	const struct conf *c = q->conf;
+	const char *user = buf_str(&q->user);
+	struct strlist groups = { NULL, 0 };
+	struct buf *b = &q->body;
+	size_t i, j;
+	int any_acct = 0, any_role;
+	afp_err r;
+
+	r = authz_user_groups(user, &groups);
+	/* A user only the web server knows may still be in allow_users. */
+	if (r != AFP_OK && r != AFP_ERR_NOTFOUND) {
+		fail(q, 500, "internal error", "groups of the user: %s",
+		    afp_strerror(r));
+		goto out;
+	}
+	if ((r = buf_addc(b, '{')) != AFP_OK)
+		goto err;
+	for (i = 0; i < c->naccounts; i++) {
+		any_role = 0;
+		for (j = 0; j < c->nroles; j++) {
+			const struct conf_role *role = &c->roles[j];
+
+			if (strcmp(role->account, c->accounts[i].name) != 0 ||
+			    authz_role_allowed_groups(c, role, user, &groups) != 1)
+				continue;
+			if (!any_role && ((any_acct &&
+			    (r = buf_addc(b, ',')) != AFP_OK) ||
+			    (r = json_str(b, role->account)) != AFP_OK ||
+			    (r = buf_add(b, ":[", 2)) != AFP_OK))
+				goto err;
+			if ((any_role && (r = buf_addc(b, ',')) != AFP_OK) ||
+			    (r = json_str(b, role->name)) != AFP_OK)
+				goto err;
+			any_role = any_acct = 1;
+		}
+		if (any_role && (r = buf_addc(b, ']')) != AFP_OK)
+			goto err;
+	}
+	if ((r = buf_addc(b, '}')) != AFP_OK)
+		goto err;
+	q->rp.status = 200;
+	goto out;
+ err:
+	fail(q, 500, "internal error", "account list: %s", afp_strerror(r));
+ out:
+	authz_strlist_free(&groups);
+}
+
+static afp_err
+creds_json(struct buf *b, const struct afp_creds *cr)
+{
+	char exp[TM_ISO8601_LEN];
+	int first = 1;
+	afp_err r;
+
+	if ((r = tm_format_iso8601(cr->expiration, exp)) != AFP_OK)
+		return r;
+	if ((r = buf_addstr(b, "{\"credentials\":{")) != AFP_OK ||
+	    (r = json_kv(b, &first, "access_key", cr->akid)) != AFP_OK ||
+	    (r = json_kv(b, &first, "secret_key", cr->secret)) != AFP_OK ||
+	    (r = json_kv(b, &first, "session_token", cr->token)) != AFP_OK ||
+	    (r = json_kv(b, &first, "expiration", exp)) != AFP_OK)
+		return r;
+	return buf_add(b, "}}", 2);
+}
+
+/*
+ * /account/{a}/{r} and .../credentials. A role that does not exist and one
+ * the user may not use get the same answer, so roles cannot be enumerated.
+ */
+static void
+do_credentials(struct req *q)
+{
+	const struct conf *c = q->conf;
+	const char *user = buf_str(&q->user);
+	const struct conf_role *role;
+	struct cache_entry e;
+	struct buf path;
+	afp_err r;
+
+	memset(&e, 0, sizeof(e));
+	buf_init(&path, PATH_MAX);
+	role = conf_role_find(c, q->rt.account, q->rt.role);
+	if (role == NULL || authz_role_allowed(c, role, user) != 1) {
+		fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
+		    "role not allowed for the user");
+		goto out;
+	}
+	if ((r = cache_path(&path, c->cache_dir, role->account, role->name,
+	    role->per_user ? user : NULL)) != AFP_OK) {
+		fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
+		goto out;
+	}
+	if ((r = cache_read(buf_str(&path), &e)) == AFP_ERR_NOTFOUND) {
+		fail(q, 503, "credentials not available yet", "no cache entry");
+		goto out;
+	}
+	if (r != AFP_OK) {
+		fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
+		goto out;
+	}
+	if (e.creds.expiration <= time(NULL)) {
+		fail(q, 503, "credentials not available yet", "cache entry expired");
+		goto out;
+	}
+	if (e.creds.token == NULL) {
+		fail(q, 500, "internal error", "cache entry without session token");
+		goto out;
+	}
+	if ((r = creds_json(&q->body, &e.creds)) != AFP_OK) {
+		buf_reset(&q->body);
+		fail(q, 500, "internal error", "credentials answer: %s",
+		    afp_strerror(r));
+		goto out;
+	}
+	q->rp.status = 200;
+ out:
+	cache_entry_clear(&e);
+	buf_free(&path);
+}
+
+static int
+parse_epoch(const char *s, long long *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/*
+ * /status, for monitoring without credentials: 200 when the last refresher
+ * run succeeded recently enough, else 503 with a reason that names no
+ * account, role or user.
+ */
+static void
+do_status(struct req *q)
+{
+	const struct conf *c = q->conf;
+	struct json_doc d = { 0 };
+	struct buf path, data;
+	const char *ok;
+	long long end, age, max_age;
+	int n;
+	afp_err r;
+
+	buf_init(&path, PATH_MAX);
+	buf_init(&data, STATUS_MAX);
+	if ((r = buf_printf(&path, "%s/status.json", c->cache_dir)) != AFP_OK) {
+		fail(q, 500, "internal error", "status path: %s", afp_strerror(r));
+		goto out;
+	}
+	if ((r = cache_read_file(buf_str(&path), STATUS_MAX, &data)) == AFP_ERR_NOTFOUND) {
+		fail(q, 503, "no refresh has completed yet", "no status.json");
+		goto out;
+	}
+	if (r != AFP_OK || json_parse(buf_str(&data), data.len, &d) != AFP_OK ||
+	    (ok = json_get(&d, "ok", JSON_BOOL)) == NULL ||
+	    !parse_epoch(json_get(&d, "end", JSON_NUMBER), &end)) {
+		fail(q, 503, "refresh status unreadable", "status.json: %s",
+		    r != AFP_OK ? afp_strerror(r) : "malformed");
+		goto out;
+	}
+	if (strcmp(ok, "true") != 0) {
+		fail(q, 503, "last refresh failed", "status.json says failed");
+		goto out;
+	}
+	age = (long long)time(NULL) - end;
+	max_age = 2LL * c->refresh_before + STATUS_SLACK;
+	if (age < -STATUS_SLACK) {
+		fail(q, 503, "refresh status is from the future",
+		    "status.json end %lld is ahead of the clock", end);
+		goto out;
+	}
+	if (age > max_age) {
+		n = snprintf(q->msg, sizeof(q->msg),
+		    "cache stale: last refresh ended %lld s ago", age);
+		fail(q, 503, n > 0 && (size_t)n < sizeof(q->msg) ? q->msg :
+		    "cache stale", "status.json end %lld, limit %lld s", end,
+		    max_age);
+		goto out;
+	}
+	q->rp.status = 200;
+	q->message = "OK";
+ out:
+	json_doc_free(&d);
+	buf_free(&data);
+	buf_free(&path);
+}
+
+static void
+dispatch(struct req *q)
+{
+	switch (q->rt.ep) {
+	case ROUTE_STATUS:
+		do_status(q);
+		return;
+	case ROUTE_ACCOUNTS:
+		if (authenticate(q) == AFP_OK)
+			do_accounts(q);
+		return;
+	case ROUTE_ROLE:
+	case ROUTE_CREDENTIALS:
+		if (authenticate(q) == AFP_OK)
+			do_credentials(q);
+		return;
+	case ROUTE_NONE:
+		break;
+	}
+	fail(q, 500, "internal error", "no handler for the route");
+}
+
+/* Write the answer; a body that cannot be formatted becomes a 500. */
+static int
+answer(struct req *q)
+{
+	afp_err r;
+
+	q->rp.head = q->rt.head;
+	q->rp.allow = q->rp.status == 405 ? q->rt.allow : NULL;
+	if (q->rp.status == 200 && q->message == NULL)
+		r = reply_send(STDOUT_FILENO, &q->rp, buf_str(&q->body),
+		    q->body.len);
+	else
+		r = reply_send_message(STDOUT_FILENO, &q->rp,
+		    q->message != NULL ? q->message : "internal error");
+	if (r != AFP_OK && r != AFP_ERR_IO) {
+		fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
+		r = reply_send_message(STDOUT_FILENO, &q->rp, q->message);
+	}
+	if (r != AFP_OK) {
+		log_err("cannot write the answer: %s", afp_strerror(r));
+		return 1;
+	}
+	return 0;
+}
+
+/* One line per request: identifiers only, never a secret. */
+static void
+log_request(const struct req *q)
+{
+	const char *user = q->user.len > 0 ? buf_str(&q->user) : "-";
+	const char *addr = q->addr != NULL ? q->addr : "-";
+	const char *sep = q->detail[0] != '\0' ? ": " : "";
+
+	/* A 503 is the refresher's problem, reported on its own. */
+	if (q->rp.status >= 500 && q->rp.status != 503)
+		log_err("user=%s addr=%s path=%s status=%d%s%s", user, addr,
+		    q->rt.path, q->rp.status, sep, q->detail);
+	else if (q->rp.status >= 400)
+		log_warn("user=%s addr=%s path=%s status=%d%s%s", user, addr,
+		    q->rt.path, q->rp.status, sep, q->detail);
+	else
+		log_info("user=%s addr=%s path=%s status=%d", user, addr,
+		    q->rt.path, q->rp.status);
+}
+
+int
+main(void)
+{
+	struct route_env env;
+	struct req q;
+	int rc;
+
+	if (fds_sane() == -1)
+		return 1;
+	umask(077);
+	/* A client that goes away must not kill us before the wiping. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	log_open(IDENT, LOG_DEST_SYSLOG, 0);
+
+	memset(&q, 0, sizeof(q));
+	buf_init(&q.user, AUTH_HEADER_MAX);
+	buf_init(&q.body, BUF_MAX_DEFAULT);
+	/* Until a handler says otherwise, the answer is a 500. */
+	q.rp.status = 500;
+	q.addr = remote_addr();
+
+	/* Routing reads only the environment; its answer waits for setup. */
+	route_env_get(&env);
+	if (route_parse(&env, &q.rt) != AFP_OK)
+		fail(&q, q.rt.status, q.rt.message, "%s", q.rt.detail);
+	if (setup(&q) == AFP_OK && q.rt.status == 0)
+		dispatch(&q);
+
+	rc = answer(&q);
+	log_request(&q);
+	env_wipe("HTTP_AUTHORIZATION");
+	buf_free(&q.body);
+	buf_free(&q.user);
+	conf_free(q.conf);
+	return rc;
+}

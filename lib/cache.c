@@ -1,0 +1,449 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "conf.h"
+#include "json.h"
+#include "tm.h"
+
+#define CACHE_VERSION "1"
+#define TEMP_TAG ".tmp."
+
+afp_err
+cache_path(struct buf *out, const char *dir, const char *account,
+    const char *role, const char *user)
+{
+	if (!conf_name_ok(account) || !conf_name_ok(role) ||
+	    (user != NULL && !conf_user_ok(user)))
+		return AFP_ERR_INVAL;
+	if (user == NULL)
+		return buf_printf(out, "%s/%s/%s.json", dir, account, role);
+	return buf_printf(out, "%s/%s/%s/%s.json", dir, account, role, user);
+}
+
+static afp_err
+dup_field(const struct json_doc *d, const char *path, int required, char **out)
+{
+	const char *v = json_get(d, path, JSON_STRING);
+
+	*out = NULL;
+	if (v == NULL)
+		return required ? AFP_ERR_PARSE : AFP_OK;
+	if ((*out = strdup(v)) == NULL)
+		return AFP_ERR_NOMEM;
+	return AFP_OK;
+}
+
+static afp_err
+time_field(const struct json_doc *d, const char *path, int required, time_t *out)
+{
+	const char *v = json_get(d, path, JSON_STRING);
+
+	*out = 0;
+	if (v == NULL)
+		return required ? AFP_ERR_PARSE : AFP_OK;
+	return tm_parse_iso8601(v, out);
+}
+
+/* Credentials must look like what STS hands out: printable, no spaces. */
+static int
+token_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return 0;
+	return 1;
+}
+
+static afp_err
+cache_decode(const struct json_doc *d, struct cache_entry *e)
+{
+	const char *v = json_get(d, "version", JSON_NUMBER);
+	afp_err r;
+
+	if (v == NULL || strcmp(v, CACHE_VERSION) != 0)
+		return AFP_ERR_PARSE;
+	if ((r = dup_field(d, "access_key_id", 1, &e->creds.akid)) != AFP_OK ||
+	    (r = dup_field(d, "secret_access_key", 1, &e->creds.secret)) != AFP_OK ||
+	    (r = dup_field(d, "session_token", 0, &e->creds.token)) != AFP_OK ||
+	    (r = time_field(d, "expiration", 1, &e->creds.expiration)) != AFP_OK ||
+	    (r = time_field(d, "last_updated", 1, &e->last_updated)) != AFP_OK ||
+	    (r = dup_field(d, "identity.account", 0, &e->id_account)) != AFP_OK ||
+	    (r = dup_field(d, "identity.arn", 0, &e->id_arn)) != AFP_OK ||
+	    (r = dup_field(d, "identity.user_id", 0, &e->id_userid)) != AFP_OK ||
+	    (r = dup_field(d, "signin_token", 0, &e->signin_token)) != AFP_OK ||
+	    (r = time_field(d, "signin_expires", 0, &e->signin_expires)) != AFP_OK)
+		return r;
+	if (!token_ok(e->creds.akid) || !token_ok(e->creds.secret) ||
+	    (e->creds.token != NULL && !token_ok(e->creds.token)) ||
+	    (e->signin_token != NULL && !token_ok(e->signin_token)))
+		return AFP_ERR_PARSE;
+	return AFP_OK;
+}
+
+afp_err
+cache_read_file(const char *path, size_t max, struct buf *out)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	int fd;
+	afp_err r = AFP_ERR_IO;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? AFP_ERR_NOTFOUND : AFP_ERR_IO;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		goto out;
+	if ((size_t)st.st_size > max) {
+		r = AFP_ERR_TOOBIG;
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if ((r = buf_add(out, chunk, (size_t)n)) != AFP_OK)
+			goto out;
+		r = AFP_ERR_IO;
+	}
+	r = AFP_OK;
+out:
+	explicit_bzero(chunk, sizeof(chunk));
+	close(fd);
+	return r;
+}
+
+afp_err
+cache_read(const char *path, struct cache_entry *e)
+{
+	struct json_doc d = { 0 };
+	struct buf data;
+	afp_err r;
+
+	memset(e, 0, sizeof(*e));
+	buf_init(&data, CACHE_FILE_MAX);
+	if ((r = cache_read_file(path, CACHE_FILE_MAX, &data)) != AFP_OK)
+		goto out;
+	if ((r = json_parse(buf_str(&data), data.len, &d)) != AFP_OK) {
+		r = AFP_ERR_PARSE;
+		goto out;
+	}
+	r = cache_decode(&d, e);
+out:
+	if (r != AFP_OK)
+		cache_entry_clear(e);
+	json_doc_free(&d);
+	buf_free(&data);
+	return r;
+}
+
+static afp_err
+kv_time(struct buf *b, int *first, const char *key, time_t t)
+{
+	char s[TM_ISO8601_LEN];
+	afp_err r;
+
+	if ((r = tm_format_iso8601(t, s)) != AFP_OK)
+		return r;
+	return json_kv(b, first, key, s);
+}
+
+static afp_err
+cache_encode(const struct cache_entry *e, struct buf *b)
+{
+	int first = 1, ifirst = 1;
+	afp_err r;
+
+	if ((r = buf_addc(b, '{')) != AFP_OK ||
+	    (r = json_kv_int(b, &first, "version", 1)) != AFP_OK ||
+	    (r = json_kv(b, &first, "access_key_id", e->creds.akid)) != AFP_OK ||
+	    (r = json_kv(b, &first, "secret_access_key", e->creds.secret)) != AFP_OK ||
+	    (e->creds.token != NULL &&
+	    (r = json_kv(b, &first, "session_token", e->creds.token)) != AFP_OK) ||
+	    (r = kv_time(b, &first, "expiration", e->creds.expiration)) != AFP_OK ||
+	    (r = kv_time(b, &first, "last_updated", e->last_updated)) != AFP_OK)
+		return r;
+	if (e->id_arn != NULL) {
+		if ((r = buf_addstr(b, ",\"identity\":{")) != AFP_OK ||
+		    (e->id_account != NULL &&
+		    (r = json_kv(b, &ifirst, "account", e->id_account)) != AFP_OK) ||
+		    (r = json_kv(b, &ifirst, "arn", e->id_arn)) != AFP_OK ||
+		    (e->id_userid != NULL &&
+		    (r = json_kv(b, &ifirst, "user_id", e->id_userid)) != AFP_OK) ||
+		    (r = buf_addc(b, '}')) != AFP_OK)
+			return r;
+	}
+	if (e->signin_token != NULL &&
+	    ((r = json_kv(b, &first, "signin_token", e->signin_token)) != AFP_OK ||
+	    (r = kv_time(b, &first, "signin_expires", e->signin_expires)) != AFP_OK))
+		return r;
+	return buf_addstr(b, "}\n");
+}
+
+afp_err
+cache_write(const char *path, const struct cache_entry *e)
+{
+	struct buf b;
+	afp_err r;
+
+	if (!token_ok(e->creds.akid) || !token_ok(e->creds.secret) ||
+	    (e->creds.token != NULL && !token_ok(e->creds.token)))
+		return AFP_ERR_INVAL;
+	buf_init(&b, CACHE_FILE_MAX);
+	if ((r = cache_encode(e, &b)) == AFP_OK)
+		r = cache_write_file(path, b.p, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* Split path into a directory (in dir) and the final name. */
+static afp_err
+split_path(const char *path, struct buf *dir, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*name = path;
+		return buf_addstr(dir, ".");
+	}
+	*name = slash + 1;
+	if (**name == '\0')
+		return AFP_ERR_INVAL;
+	return buf_add(dir, path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* Create dir (and missing parents) 0750 with the group of its parent. */
+static afp_err
+make_dirs(const char *dir)
+{
+	struct buf parent;
+	struct stat st;
+	const char *name;
+	afp_err r;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? AFP_OK : AFP_ERR_IO;
+	if (errno != ENOENT)
+		return AFP_ERR_IO;
+	buf_init(&parent, 0);
+	if ((r = split_path(dir, &parent, &name)) != AFP_OK ||
+	    (r = make_dirs(buf_str(&parent))) != AFP_OK)
+		goto out;
+	r = AFP_ERR_IO;
+	if (stat(buf_str(&parent), &st) == -1 ||
+	    (mkdir(dir, 0750) == -1 && errno != EEXIST))
+		goto out;
+	/* The group decides who may read the cache: keep the parent's. */
+	if (chown(dir, (uid_t)-1, st.st_gid) == -1 && errno != EPERM)
+		goto out;
+	r = AFP_OK;
+out:
+	buf_free(&parent);
+	return r;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Create a fresh temp file next to name, already with its final mode. */
+static afp_err
+open_temp(const char *dir, const char *name, struct buf *tmp, int *fdp)
+{
+	struct stat st;
+	unsigned char rnd[8];
+	int i, fd;
+	afp_err r;
+
+	if (stat(dir, &st) == -1)
+		return AFP_ERR_IO;
+	for (i = 0; i < 16; i++) {
+		buf_reset(tmp);
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return AFP_ERR_IO;
+		if ((r = buf_printf(tmp, "%s/.%s" TEMP_TAG
+		    "%02x%02x%02x%02x%02x%02x%02x%02x", dir, name, rnd[0],
+		    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7])) != AFP_OK)
+			return r;
+		fd = open(buf_str(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0640);
+		if (fd == -1 && errno == EEXIST)
+			continue;
+		if (fd == -1)
+			return AFP_ERR_IO;
+		if (fchown(fd, (uid_t)-1, st.st_gid) == -1 && errno != EPERM) {
+			close(fd);
+			unlink(buf_str(tmp));
+			return AFP_ERR_IO;
+		}
+		*fdp = fd;
+		return AFP_OK;
+	}
+	return AFP_ERR_IO;
+}
+
+afp_err
+cache_write_file(const char *path, const char *data, size_t len)
+{
+	struct buf dir, tmp;
+	const char *name;
+	int fd = -1;
+	afp_err r;
+
+	buf_init(&dir, 0);
+	buf_init(&tmp, 0);
+	if ((r = split_path(path, &dir, &name)) != AFP_OK ||
+	    (r = make_dirs(buf_str(&dir))) != AFP_OK ||
+	    (r = open_temp(buf_str(&dir), name, &tmp, &fd)) != AFP_OK)
+		goto out;
+	r = AFP_ERR_IO;
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(buf_str(&tmp), path) == -1)
+		goto fail;
+	if (fsync_dir(buf_str(&dir)) == -1)
+		goto out;
+	r = AFP_OK;
+	goto out;
+fail:
+	unlink(buf_str(&tmp));
+out:
+	buf_free(&dir);
+	buf_free(&tmp);
+	return r;
+}
+
+void
+cache_entry_clear(struct cache_entry *e)
+{
+	creds_clear(&e->creds);
+	free(e->id_account);
+	free(e->id_arn);
+	free(e->id_userid);
+	str_wipe_free(e->signin_token);
+	memset(e, 0, sizeof(*e));
+}
+
+afp_err
+cache_lock(const char *dir, int *fdp)
+{
+	struct buf path;
+	int fd;
+	afp_err r = AFP_ERR_IO;
+
+	*fdp = -1;
+	buf_init(&path, 0);
+	if ((r = buf_printf(&path, "%s/.lock", dir)) != AFP_OK)
+		goto out;
+	r = AFP_ERR_IO;
+	if ((fd = open(buf_str(&path), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		goto out;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		r = errno == EWOULDBLOCK ? AFP_ERR_LOCKED : AFP_ERR_IO;
+		close(fd);
+		goto out;
+	}
+	*fdp = fd;
+	r = AFP_OK;
+out:
+	buf_free(&path);
+	return r;
+}
+
+afp_err
+cache_dir_check(const char *dir, struct buf *err)
+{
+	struct stat st;
+	afp_err r;
+
+	if (lstat(dir, &st) == -1) {
+		r = buf_printf(err, "%s: %s", dir, strerror(errno));
+		return r == AFP_OK ? AFP_ERR_IO : r;
+	}
+	if (!S_ISDIR(st.st_mode))
+		r = buf_printf(err, "%s: not a directory (symlinks are refused)", dir);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		r = buf_printf(err, "%s: owned by uid %u, want root", dir,
+		    (unsigned)st.st_uid);
+	else if ((st.st_mode & 0027) != 0)
+		r = buf_printf(err, "%s: mode %04o lets others in, want 0750",
+		    dir, (unsigned)(st.st_mode & 0777));
+	else
+		return AFP_OK;
+	return r == AFP_OK ? AFP_ERR_PERM : r;
+}
+
+static void
+clean_dir(int dfd, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int sub;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type == DT_REG && de->d_name[0] == '.' &&
+		    strstr(de->d_name, TEMP_TAG) != NULL)
+			unlinkat(dirfd(d), de->d_name, 0);
+		else if (de->d_type == DT_DIR && depth > 0 &&
+		    (sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) != -1)
+			clean_dir(sub, depth - 1);
+	}
+	closedir(d);
+}
+
+void
+cache_clean_temps(const char *dir)
+{
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1)
+		clean_dir(fd, 2);
+}
