@@ -30,7 +30,7 @@ LIB_REF    = lib/sigv4.c lib/sts.c lib/net.c lib/source.c
 CGI_SRC  = cgi/main.c
 REF_SRC  = refresher/main.c refresher/refresh.c
 
-UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route \
+UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route test_source \
              test_auth test_authz test_net
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

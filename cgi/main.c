@@ -296,21 +296,38 @@ creds_json(struct buf *b, const struct afp_creds *cr)
 	return buf_add(b, "}}", 2);
 }
 
+/* {"account","arn","userId"}: whose credentials these are. */
+static afp_err
+identity_json(struct buf *b, const struct cache_entry *e)
+{
+	int first = 1;
+	afp_err r;
+
+	if (e->id_account == NULL || e->id_arn == NULL || e->id_userid == NULL)
+		return AFP_ERR_NOTFOUND;
+	if ((r = buf_addc(b, '{')) != AFP_OK ||
+	    (r = json_kv(b, &first, "account", e->id_account)) != AFP_OK ||
+	    (r = json_kv(b, &first, "arn", e->id_arn)) != AFP_OK ||
+	    (r = json_kv(b, &first, "userId", e->id_userid)) != AFP_OK)
+		return r;
+	return buf_addc(b, '}');
+}
+
 /*
- * /account/{a}/{r} and .../credentials. A role that does not exist and one
- * the user may not use get the same answer, so roles cannot be enumerated.
+ * The caller's cache entry for the routed role. A role that does not exist
+ * and one the user may not use get the same answer, so roles cannot be
+ * enumerated. On failure the answer is set and -1 returned.
  */
-static void
-do_credentials(struct req *q)
+static int
+role_entry(struct req *q, struct cache_entry *e)
 {
 	const struct conf *c = q->conf;
 	const char *user = buf_str(&q->user);
 	const struct conf_role *role;
-	struct cache_entry e;
 	struct buf path;
 	afp_err r;
+	int rc = -1;
 
-	memset(&e, 0, sizeof(e));
 	buf_init(&path, PATH_MAX);
 	role = conf_role_find(c, q->rt.account, q->rt.role);
 	if (role == NULL || authz_role_allowed(c, role, user) != 1) {
@@ -323,7 +340,7 @@ do_credentials(struct req *q)
 		fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
 		goto out;
 	}
-	if ((r = cache_read(buf_str(&path), &e)) == AFP_ERR_NOTFOUND) {
+	if ((r = cache_read(buf_str(&path), e)) == AFP_ERR_NOTFOUND) {
 		fail(q, 503, "credentials not available yet", "no cache entry");
 		goto out;
 	}
@@ -331,24 +348,47 @@ do_credentials(struct req *q)
 		fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
 		goto out;
 	}
-	if (e.creds.expiration <= time(NULL)) {
+	if (e->creds.expiration <= time(NULL)) {
 		fail(q, 503, "credentials not available yet", "cache entry expired");
 		goto out;
 	}
-	if (e.creds.token == NULL) {
+	if (e->creds.token == NULL) {
 		fail(q, 500, "internal error", "cache entry without session token");
 		goto out;
 	}
-	if ((r = creds_json(&q->body, &e.creds)) != AFP_OK) {
+	rc = 0;
+ out:
+	buf_free(&path);
+	return rc;
+}
+
+/* /account/{a}/{r}, .../credentials and .../caller-identity. */
+static void
+do_role(struct req *q)
+{
+	struct cache_entry e;
+	afp_err r;
+
+	memset(&e, 0, sizeof(e));
+	if (role_entry(q, &e) == -1)
+		goto out;
+	if (q->rt.ep == ROUTE_IDENTITY)
+		r = identity_json(&q->body, &e);
+	else
+		r = creds_json(&q->body, &e.creds);
+	if (r == AFP_ERR_NOTFOUND) {
+		fail(q, 503, "caller identity not available yet",
+		    "cache entry without identity");
+		goto out;
+	}
+	if (r != AFP_OK) {
 		buf_reset(&q->body);
-		fail(q, 500, "internal error", "credentials answer: %s",
-		    afp_strerror(r));
+		fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
 		goto out;
 	}
 	q->rp.status = 200;
  out:
 	cache_entry_clear(&e);
-	buf_free(&path);
 }
 
 static int
@@ -436,8 +476,9 @@ dispatch(struct req *q)
 		return;
 	case ROUTE_ROLE:
 	case ROUTE_CREDENTIALS:
+	case ROUTE_IDENTITY:
 		if (authenticate(q) == AFP_OK)
-			do_credentials(q);
+			do_role(q);
 		return;
 	case ROUTE_NONE:
 		break;
@@ -518,8 +559,9 @@ main(void)
 	if (setup(&q) == AFP_OK && q.rt.status == 0)
 		dispatch(&q);
 
-	rc = answer(&q);
+	/* Log first: the server may kill us once the answer is complete. */
 	log_request(&q);
+	rc = answer(&q);
 	env_wipe("HTTP_AUTHORIZATION");
 	buf_free(&q.body);
 	buf_free(&q.user);

@@ -23,6 +23,8 @@ static const struct {
 	{ "/account/{a}/{r}", ROUTE_ROLE, M_GET | M_HEAD, "GET, HEAD" },
 	{ "/account/{a}/{r}/credentials", ROUTE_CREDENTIALS, M_GET | M_HEAD,
 	    "GET, HEAD" },
+	{ "/account/{a}/{r}/caller-identity", ROUTE_IDENTITY, M_GET | M_HEAD,
+	    "GET, HEAD" },
 };
 
 /* The decoded segments of a path. */

@@ -20,6 +20,7 @@ enum route_ep {
 	ROUTE_ACCOUNTS,		/* /account */
 	ROUTE_ROLE,		/* /account/{a}/{r} */
 	ROUTE_CREDENTIALS,	/* /account/{a}/{r}/credentials */
+	ROUTE_IDENTITY,		/* /account/{a}/{r}/caller-identity */
 };
 
 /* The CGI variables routing reads; any of them may be NULL. */

@@ -174,8 +174,7 @@ out:
 }
 
 static afp_err
-from_imds(const struct conf *c, struct afp_creds *out, struct buf *what,
-    struct buf *err)
+from_imds(struct afp_creds *out, struct buf *what, struct buf *err)
 {
 	struct net_opts o = { .concurrency = 1, .timeout = 2, .max_attempts = 2,
 	    .backoff_ms = 100, .max_body = 64 * 1024 };
@@ -260,7 +259,7 @@ source_load(const struct conf *c, struct afp_creds *out, struct buf *what,
 		return r == AFP_OK ? buf_addstr(what, "environment") : r;
 	if ((r = from_shared_file(out, what, err)) != AFP_ERR_NOTFOUND)
 		return r;
-	if ((r = from_imds(c, out, what, err)) != AFP_ERR_NOTFOUND)
+	if ((r = from_imds(out, what, err)) != AFP_ERR_NOTFOUND)
 		return r;
 	r = buf_addstr(err, "no base credentials: no secrets file, environment, "
 	    "shared credentials file or instance metadata");

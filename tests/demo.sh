@@ -9,6 +9,7 @@
 # nss_wrapper a private passwd/group, so the demo needs no system accounts.
 # It stops everything at the end; DEMO_KEEP=1 keeps the servers running
 # until Ctrl-C. Needs the binaries built (make demo builds them first).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 REFRESHER=$BUILD/afp-refresher
@@ -86,12 +87,12 @@ say "curl -u demo:demo $AFP_URL/account"
 curl -s -u demo:demo "$AFP_URL/account"
 echo
 
-say "curl -u demo:demo $AFP_URL/account/demo/admin   (secrets masked here)"
+say "curl -u demo:demo $AFP_URL/account/demo/admin   (secrets not shown here)"
 curl -s -u demo:demo -o "$T_TMP/admin.json" "$AFP_URL/account/demo/admin"
 "$PYTHON" -c 'import json, sys
 c = json.load(open(sys.argv[1]))["credentials"]
 def mask(s):
-    return s[:4] + "..." + " (%d chars)" % len(s)
+    return "(%d characters, not shown)" % len(s)
 print("    access_key    ", c["access_key"])
 print("    secret_key    ", mask(c["secret_key"]))
 print("    session_token ", mask(c["session_token"]))
@@ -110,6 +111,7 @@ say "a wrong password gets"
 curl -s -u demo:wrong -w ' (HTTP %{http_code})\n' "$AFP_URL/account"
 
 if [ "${DEMO_KEEP:-0}" = 1 ]; then
+	trap 'exit 0' INT
 	say "servers keep running; try:"
 	echo "    curl -u demo:demo $AFP_URL/account"
 	echo "    curl -u demo:demo $AFP_URL/account/demo/readonly"

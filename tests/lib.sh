@@ -46,11 +46,16 @@ diag() {
 	echo "# $*"
 }
 
-# check DESC COMMAND...: ok when COMMAND succeeds.
+# check DESC COMMAND...: ok when COMMAND succeeds; returns its status.
 check() {
 	local _desc=$1
 	shift
-	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
+	if "$@"; then
+		ok "$_desc"
+	else
+		not_ok "$_desc"
+		return 1
+	fi
 }
 
 # expect_eq GOT WANT DESC
@@ -229,19 +234,23 @@ case $T_TMP in
 esac
 
 # start_moto [N]: moto on 127.0.0.1 with INITIAL_NO_AUTH_ACTION_COUNT=N
-# (unset: never authenticate). Sets MOTO_URL and MOTO_PID.
+# (unset: never authenticate), through tests/moto_server.py so that
+# GetFederationToken and GetSessionToken credentials work like AWS's.
+# Sets MOTO_URL and MOTO_PID.
 start_moto() {
 	local _try=0
+	need_file "$T_DIR/moto_server.py" "tests/moto_server.py"
 	while [ "$_try" -lt 3 ]; do
 		_try=$((_try + 1))
 		MOTO_PORT=$(free_port) || break
 		MOTO_URL=http://127.0.0.1:$MOTO_PORT
 		if [ $# -gt 0 ]; then
-			INITIAL_NO_AUTH_ACTION_COUNT=$1 "$PYTHON" -m moto.server \
-			    -H 127.0.0.1 -p "$MOTO_PORT" >>"$T_TMP/moto.log" 2>&1 &
-		else
-			"$PYTHON" -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" \
+			INITIAL_NO_AUTH_ACTION_COUNT=$1 "$PYTHON" \
+			    "$T_DIR/moto_server.py" -H 127.0.0.1 -p "$MOTO_PORT" \
 			    >>"$T_TMP/moto.log" 2>&1 &
+		else
+			"$PYTHON" "$T_DIR/moto_server.py" -H 127.0.0.1 \
+			    -p "$MOTO_PORT" >>"$T_TMP/moto.log" 2>&1 &
 		fi
 		MOTO_PID=$!
 		T_PIDS="$MOTO_PID $T_PIDS"
@@ -259,7 +268,7 @@ start_moto() {
 # setup calls, create afp-base with its key in $T_TMP/secrets.conf and the
 # roles. Sets MOTO_URL, BASE_KEY_ID and BASE_SECRET.
 moto_prepare() {
-	local _args= _r _n _made
+	local _args='' _r _n _made
 	for _r in "$@"; do
 		_args="$_args --role $_r"
 	done
@@ -362,18 +371,25 @@ nss_group() {
 	printf '%s:x:%s:%s\n' "$1" "$2" "$3" >>"$T_TMP/nss/group"
 }
 
-# Call after need_wrappers, pam_service and nss_init. ASan must not insist
-# on coming first in the library list when the wrappers are preloaded.
+# Call after need_wrappers, pam_service and nss_init. Under ASan: ASan must
+# not insist on coming first in the library list when the wrappers are
+# preloaded, and the wrappers must not dlopen libpam/libc with
+# RTLD_DEEPBIND, which ASan refuses. pam_wrapper 1.1.4 reads
+# UID_WRAPPER_DISABLE_DEEPBIND (an upstream slip), later ones
+# PAM_WRAPPER_DISABLE_DEEPBIND.
 wrap_env() {
+	local _san
+	_san="ASAN_OPTIONS=verify_asan_link_order=0 NSS_WRAPPER_DISABLE_DEEPBIND=1"
 	WRAP_ENV="LD_PRELOAD=$PAM_WRAPPER_LIB:$NSS_WRAPPER_LIB PAM_WRAPPER=1"
 	WRAP_ENV="$WRAP_ENV PAM_WRAPPER_SERVICE_DIR=$T_TMP/pam.d"
 	WRAP_ENV="$WRAP_ENV NSS_WRAPPER_PASSWD=$T_TMP/nss/passwd"
 	WRAP_ENV="$WRAP_ENV NSS_WRAPPER_GROUP=$T_TMP/nss/group"
-	WRAP_ENV="$WRAP_ENV ASAN_OPTIONS=verify_asan_link_order=0"
+	WRAP_ENV="$WRAP_ENV $_san UID_WRAPPER_DISABLE_DEEPBIND=1"
+	WRAP_ENV="$WRAP_ENV PAM_WRAPPER_DISABLE_DEEPBIND=1"
 	NSS_ENV="LD_PRELOAD=$NSS_WRAPPER_LIB"
 	NSS_ENV="$NSS_ENV NSS_WRAPPER_PASSWD=$T_TMP/nss/passwd"
 	NSS_ENV="$NSS_ENV NSS_WRAPPER_GROUP=$T_TMP/nss/group"
-	NSS_ENV="$NSS_ENV ASAN_OPTIONS=verify_asan_link_order=0"
+	NSS_ENV="$NSS_ENV $_san"
 }
 
 # start_lighttpd CGI [NAME=VALUE...]: serve CGI at /cgi-bin/afp.cgi on
@@ -389,7 +405,7 @@ wrap_env() {
 # writes to stderr after its answer may be lost. Sets AFP_URL,
 # LIGHTTPD_PID, LIGHTTPD_LOG (the server's error log) and CGI_LOG.
 start_lighttpd() {
-	local _cgi=$1 _d=$T_TMP/lighttpd _env= _kv _try=0
+	local _cgi=$1 _d=$T_TMP/lighttpd _env='' _kv _try=0
 	shift
 	mkdir -p "$_d/www/cgi-bin"
 	cp "$_cgi" "$_d/www/cgi-bin/afp.cgi" && chmod 0755 "$_d/www/cgi-bin/afp.cgi"

@@ -4,6 +4,7 @@
 # signature is refused, so the end-to-end test cannot pass with credentials
 # that AWS would reject. It also pins the moto behaviour e2e relies on (see
 # the notes in tests/moto_setup.py).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need_cmd curl
@@ -62,8 +63,8 @@ expect_eq "$(aws_as "$k" "${s}x" "$t" identity)" "error SignatureDoesNotMatch" \
 got=$(aws_as "$k" "$s" "$t" assume-role "$ROLE" chained)
 expect_eq "$got" "error AccessDenied" "a role without a policy cannot call AssumeRole"
 
-# GetFederationToken: moto's credentials are canned and it does not accept
-# them back, so only the FederatedUser Arn can be checked.
+# GetFederationToken and GetSessionToken: plain moto hands out fixed example
+# keys it refuses afterwards; tests/moto_server.py makes them real.
 if aws_as "$BASE_KEY_ID" "$BASE_SECRET" "" federation-token fed-bob \
     >"$T_TMP/fed.json"; then
 	ok "GetFederationToken with the base key"
@@ -71,15 +72,29 @@ else
 	not_ok "GetFederationToken with the base key"
 	sed 's/^/# /' "$T_TMP/fed.json"
 fi
-expect_eq "$(json_get "$T_TMP/fed.json" arn)" \
-    "arn:aws:sts::$ACCT:federated-user/fed-bob" "GetFederationToken names the federated user"
+want=arn:aws:sts::$ACCT:federated-user/fed-bob
+expect_eq "$(json_get "$T_TMP/fed.json" arn)" "$want" "GetFederationToken names the federated user"
+k=$(json_get "$T_TMP/fed.json" access_key)
+s=$(json_get "$T_TMP/fed.json" secret_key)
+t=$(json_get "$T_TMP/fed.json" session_token)
+expect_eq "$(aws_as "$k" "$s" "$t" identity)" "$want" \
+    "federation-token credentials call GetCallerIdentity as the federated user"
+expect_eq "$(aws_as "$k" "$s" "${t}x" identity)" "error InvalidClientTokenId" \
+    "federation-token credentials with a tampered token are refused"
 
-if aws_as "$BASE_KEY_ID" "$BASE_SECRET" "" session-token >"$T_TMP/sess.json" &&
-    [ -n "$(json_get "$T_TMP/sess.json" session_token)" ]; then
+if aws_as "$BASE_KEY_ID" "$BASE_SECRET" "" session-token >"$T_TMP/sess.json"; then
 	ok "GetSessionToken with the base key"
 else
 	not_ok "GetSessionToken with the base key"
+	sed 's/^/# /' "$T_TMP/sess.json"
 fi
+k=$(json_get "$T_TMP/sess.json" access_key)
+s=$(json_get "$T_TMP/sess.json" secret_key)
+t=$(json_get "$T_TMP/sess.json" session_token)
+expect_eq "$(aws_as "$k" "$s" "$t" identity)" "arn:aws:iam::$ACCT:user/afp-base" \
+    "session-token credentials call GetCallerIdentity as the base user"
+expect_eq "$(aws_as "$k" "${s}x" "$t" identity)" "error SignatureDoesNotMatch" \
+    "session-token credentials with a wrong secret are refused"
 
 expect_no_secret "$T_TMP/moto.log" "$BASE_SECRET" "moto's log does not show the base secret"
 

@@ -26,11 +26,13 @@ What moto 5.2.1 does once authentication is on (checked by tests/moto.test.sh):
   and then compares principals literally: "arn:aws:iam::<id>:user/afp-base"
   or "*" match, the account id or ":root" do not. A role that does not
   exist can be assumed by anyone allowed sts:AssumeRole.
-- GetFederationToken and GetSessionToken return fixed example credentials
-  (AKIAIOSFODNN7EXAMPLE); moto does not record them, so with authentication
-  on every request made with them gets InvalidClientTokenId. Only the
-  FederatedUser Arn in the GetFederationToken answer
-  (arn:aws:sts::123456789012:federated-user/<name>) shows who they are.
+- Plain moto's GetFederationToken and GetSessionToken return fixed example
+  credentials (AKIAIOSFODNN7EXAMPLE) that it does not record, so with
+  authentication on every request made with them gets InvalidClientTokenId.
+  The tests therefore run moto through tests/moto_server.py, which issues
+  real temporary keys for both: GetCallerIdentity then answers
+  arn:aws:sts::123456789012:federated-user/<name> and the calling user's ARN
+  (arn:aws:iam::123456789012:user/afp-base), as AWS does.
 - moto's default account is 123456789012.
 """
 

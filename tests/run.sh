@@ -8,7 +8,8 @@ export BUILD
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 out=$(mktemp) || exit 1
-trap 'rm -f "$out"' EXIT
+tally=$(mktemp) || exit 1
+trap 'rm -f "$out" "$tally" "$tally.passed" "$tally.failed"' EXIT
 crashed=0
 
 run_one() {
@@ -22,12 +23,12 @@ run_one() {
 		echo "not ok - $name exited with status $rc without reporting a failure"
 		crashed=$((crashed + 1))
 	fi
-	grep -c '^ok' "$out" >>"$top/$BUILD/.passed"
-	grep -c '^not ok' "$out" >>"$top/$BUILD/.failed"
+	grep -c '^ok' "$out" >>"$tally.passed"
+	grep -c '^not ok' "$out" >>"$tally.failed"
 }
 
-: >"$BUILD/.passed"
-: >"$BUILD/.failed"
+: >"$tally.passed"
+: >"$tally.failed"
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
@@ -36,8 +37,8 @@ for t in tests/*.test.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t")" sh "$t"
 done
-passed=$(awk '{s += $1} END {print s + 0}' "$BUILD/.passed")
-failed=$(awk '{s += $1} END {print s + 0}' "$BUILD/.failed")
+passed=$(awk '{s += $1} END {print s + 0}' "$tally.passed")
+failed=$(awk '{s += $1} END {print s + 0}' "$tally.failed")
 failed=$((failed + crashed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
