@@ -233,7 +233,31 @@ record_net_error(struct job *j, const char *what)
 	buf_free(&m);
 }
 
-/* Run one STS phase over every job that is due and still healthy. */
+static void
+take_creds(struct job *j, time_t now)
+{
+	j->entry.creds = j->res.creds;
+	memset(&j->res.creds, 0, sizeof(j->res.creds));
+	j->entry.last_updated = now;
+	if (j->entry.creds.expiration <= now)
+		job_fail(j, AFP_ERR_EXPIRED, "%s",
+		    "STS returned credentials that have already expired");
+}
+
+static void
+take_identity(struct job *j)
+{
+	j->entry.id_account = j->res.account;
+	j->entry.id_arn = j->res.arn;
+	j->entry.id_userid = j->res.id;
+	j->res.account = j->res.arn = j->res.id = NULL;
+}
+
+/*
+ * Run one STS phase over every job that is due and still healthy: the
+ * credentials call with the base credentials, or GetCallerIdentity with
+ * the new ones.
+ */
 static afp_err
 phase(struct run *run, struct net *n, int identity, const struct afp_creds *base)
 {
@@ -263,29 +287,21 @@ phase(struct run *run, struct net *n, int identity, const struct afp_creds *base
 		j->req.arg = j;
 		reqs[k++] = &j->req;
 	}
-	r = net_run(n, reqs, k);
+	if ((r = net_run(n, reqs, k)) == AFP_OK) {
+		for (i = 0; i < k; i++) {
+			struct job *j = reqs[i]->arg;
+
+			if (j->req.err != AFP_OK)
+				record_net_error(j, identity ?
+				    "GetCallerIdentity" : "STS");
+			else if (identity)
+				take_identity(j);
+			else
+				take_creds(j, time(NULL));
+		}
+	}
 	free(reqs);
 	return r;
-}
-
-static void
-take_creds(struct job *j, time_t now)
-{
-	j->entry.creds = j->res.creds;
-	memset(&j->res.creds, 0, sizeof(j->res.creds));
-	j->entry.last_updated = now;
-	if (j->entry.creds.expiration <= now)
-		job_fail(j, AFP_ERR_EXPIRED, "%s",
-		    "STS returned credentials that have already expired");
-}
-
-static void
-take_identity(struct job *j)
-{
-	j->entry.id_account = j->res.account;
-	j->entry.id_arn = j->res.arn;
-	j->entry.id_userid = j->res.id;
-	j->res.account = j->res.arn = j->res.id = NULL;
 }
 
 static const char *
@@ -306,39 +322,15 @@ fetch(struct run *run, const struct afp_creds *base)
 	    .timeout = c->timeout, .max_attempts = MAX_ATTEMPTS,
 	    .backoff_ms = BACKOFF_MS, .max_body = STS_BODY_MAX };
 	struct net *n = NULL;
-	size_t i;
 	afp_err r;
 
 	if ((r = net_new(&n, &no)) != AFP_OK)
 		return r;
-	if ((r = phase(run, n, 0, base)) != AFP_OK)
-		goto out;
-	for (i = 0; i < run->njobs; i++) {
-		struct job *j = &run->jobs[i];
-
-		if (!j->due || j->err != AFP_OK)
-			continue;
-		if (j->req.err != AFP_OK)
-			record_net_error(j, "STS");
-		else
-			take_creds(j, time(NULL));
-	}
-	/* The new credentials prove themselves, and name their identity. */
-	if ((r = phase(run, n, 1, NULL)) != AFP_OK)
-		goto out;
-	for (i = 0; i < run->njobs; i++) {
-		struct job *j = &run->jobs[i];
-
-		if (!j->due || j->err != AFP_OK)
-			continue;
-		if (j->req.err != AFP_OK)
-			record_net_error(j, "GetCallerIdentity");
-		else
-			take_identity(j);
-	}
-	log_debug("%ld connections for %zu entries", net_connections(n),
-	    run->njobs);
-out:
+	/* The new credentials then prove themselves, and name their identity. */
+	if ((r = phase(run, n, 0, base)) == AFP_OK &&
+	    (r = phase(run, n, 1, NULL)) == AFP_OK)
+		log_debug("%ld connections for %zu entries", net_connections(n),
+		    run->njobs);
 	net_free(n);
 	return r;
 }

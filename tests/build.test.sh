@@ -1,0 +1,58 @@
+# What the binaries are made of: the CGI loads no libcurl, libxml2,
+# libcrypto or json-c (DESIGN.md §7); both are hardened; the sources use
+# none of the banned C functions.
+. "$(dirname "$0")/lib.sh"
+
+need_cmd readelf
+need_file "$BUILD/afp.cgi" "$BUILD/afp.cgi"
+need_file "$BUILD/afp-refresher" "$BUILD/afp-refresher"
+
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+
+cgi_libs=$(needed "$BUILD/afp.cgi" | tr '\n' ' ')
+diag "afp.cgi needs: $cgi_libs"
+for lib in libcurl libxml2 libcrypto libssl libjson-c; do
+	case " $cgi_libs" in
+	*" $lib"*) not_ok "afp.cgi does not load $lib" ;;
+	*) ok "afp.cgi does not load $lib" ;;
+	esac
+done
+case " $cgi_libs" in
+*" libpam.so"*) ok "afp.cgi links libpam" ;;
+*) not_ok "afp.cgi links libpam" ;;
+esac
+ref_libs=$(needed "$BUILD/afp-refresher" | tr '\n' ' ')
+for lib in libcurl libxml2 libcrypto; do
+	case " $ref_libs" in
+	*" $lib"*) ok "afp-refresher links $lib" ;;
+	*) not_ok "afp-refresher links $lib" ;;
+	esac
+done
+case " $ref_libs" in
+*" libpam"*) not_ok "afp-refresher does not load libpam" ;;
+*) ok "afp-refresher does not load libpam" ;;
+esac
+
+for b in afp.cgi afp-refresher; do
+	f=$BUILD/$b
+	check "$b is position independent" sh -c \
+	    "readelf -h '$f' | grep -q 'Type:.*DYN'"
+	check "$b has full RELRO (GNU_RELRO and BIND_NOW)" sh -c \
+	    "readelf -l '$f' | grep -q GNU_RELRO && readelf -d '$f' | grep -q 'BIND_NOW\|FLAGS_1.*NOW'"
+	check "$b has a non-executable stack" sh -c \
+	    "readelf -l '$f' | grep -A1 GNU_STACK | grep -qv 'RWE'"
+	check "$b uses stack protection and fortified calls" sh -c \
+	    "readelf -W --dyn-syms '$f' | grep -q '__stack_chk_fail' &&
+	     readelf -W --dyn-syms '$f' | grep -q '__[a-z]*_chk'"
+done
+
+# curl bans these with a script in CI; so do we.
+banned='\b(sprintf|vsprintf|strcpy|strcat|strncpy|strncat|strtok|atoi|atol|gets|tmpnam|mktemp)[[:space:]]*\('
+hits=$(cd "$TOP" && grep -nE "$banned" lib/*.c lib/*.h cgi/*.c refresher/*.c 2>/dev/null)
+if [ -z "$hits" ]; then
+	ok "no banned C functions in lib/, cgi/, refresher/"
+else
+	not_ok "no banned C functions in lib/, cgi/, refresher/"
+	echo "$hits" | sed 's/^/# /'
+fi
+t_done
