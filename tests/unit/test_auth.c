@@ -6,25 +6,17 @@
  * failure, never a skip.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
 
 #include "t.h"
+#include "wrap.h"
 #include "auth.h"
 #include "buf.h"
 #include "enc.h"
 #include "log.h"
-
-#define WRAP_ENV "AFP_TEST_WRAPDIR"
-
-/* Where Debian and others put the wrapper and the PAM modules. */
-static const char *const libdirs[] = {
-	"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-	"/usr/lib64", "/usr/lib", NULL
-};
 
 /* Password for pam_pwdfile's user "colon" is "pa:ss:word", for "utf" "pässwörd". */
 static const char pwdfile[] =
@@ -185,70 +177,6 @@ test_decode(void)
 }
 
 static int
-path_join(char *out, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(out, size, "%s/%s", dir, name);
-
-	return n >= 0 && (size_t)n < size;
-}
-
-/* The first library directory holding name, or NULL. */
-static const char *
-find_in_libdirs(const char *name)
-{
-	char p[512];
-	size_t i;
-
-	for (i = 0; libdirs[i] != NULL; i++)
-		if (path_join(p, sizeof(p), libdirs[i], name) &&
-		    access(p, R_OK) == 0)
-			return libdirs[i];
-	return NULL;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-write_file(const char *dir, const char *name, const char *fmt, ...)
-{
-	char p[512];
-	va_list ap;
-	FILE *f;
-	int ok;
-
-	if (!path_join(p, sizeof(p), dir, name) || (f = fopen(p, "w")) == NULL)
-		return 0;
-	va_start(ap, fmt);
-	ok = vfprintf(f, fmt, ap) >= 0;
-	va_end(ap);
-	return fclose(f) == 0 && ok;
-}
-
-/* A mapped library whose path contains needle, copied to out. */
-static int
-mapped_lib(const char *needle, char *out, size_t size)
-{
-	char line[1024];
-	FILE *f;
-	int found = 0;
-
-	if ((f = fopen("/proc/self/maps", "r")) == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		char *path = strchr(line, '/');
-
-		if (path == NULL || strstr(path, needle) == NULL)
-			continue;
-		path[strcspn(path, "\n")] = '\0';
-		found = snprintf(out, size, "%s", path) < (int)size;
-	}
-	fclose(f);
-	return found;
-}
-
-static int
 write_fixtures(const char *dir, const char *lib, const char *sec)
 {
 	char matrix[512], m[600];
@@ -260,42 +188,42 @@ write_fixtures(const char *dir, const char *lib, const char *sec)
 	n = snprintf(m, sizeof(m), "%s passdb=%s/passdb", matrix, dir);
 	if (n < 0 || (size_t)n >= sizeof(m))
 		return 0;
-	return write_file(dir, "passdb", "%s", passdb) &&
-	    write_file(dir, "pwdfile", "%s", pwdfile) &&
-	    write_file(dir, "afp_test",
+	return wrap_write_file(dir, "passdb", "%s", passdb) &&
+	    wrap_write_file(dir, "pwdfile", "%s", pwdfile) &&
+	    wrap_write_file(dir, "afp_test",
 		"auth required %s\naccount required %s\n", m, m) &&
-	    write_file(dir, "afp_deny",
+	    wrap_write_file(dir, "afp_deny",
 		"auth required %s\naccount required %s/pam_deny.so\n", m, sec) &&
-	    write_file(dir, "afp_echo",
+	    wrap_write_file(dir, "afp_echo",
 		"auth required %s echo\naccount required %s/pam_permit.so\n",
 		m, sec) &&
-	    write_file(dir, "afp_verbose",
+	    wrap_write_file(dir, "afp_verbose",
 		"auth required %s verbose\naccount required %s/pam_permit.so\n",
 		m, sec) &&
-	    write_file(dir, "afp_rename",
+	    wrap_write_file(dir, "afp_rename",
 		"auth required %s\nauth required %s/pam_wrapper/pam_set_items.so\n"
 		"account required %s/pam_permit.so\n", m, lib, sec) &&
-	    write_file(dir, "afp_rhost",
+	    wrap_write_file(dir, "afp_rhost",
 		"auth required %s\naccount required %s/pam_succeed_if.so "
 		"quiet rhost = 192.0.2.7\n", m, sec) &&
-	    write_file(dir, "afp_pwdfile",
+	    wrap_write_file(dir, "afp_pwdfile",
 		"auth required %s/pam_pwdfile.so pwdfile=%s/pwdfile nodelay\n"
 		"account required %s/pam_permit.so\n", sec, dir, sec) &&
 	    /* libpam reads "other" for every service: keep it quiet and closed. */
-	    write_file(dir, "other", "auth required %s/pam_deny.so\n"
+	    wrap_write_file(dir, "other", "auth required %s/pam_deny.so\n"
 		"account required %s/pam_deny.so\n", sec, sec) &&
-	    write_file(dir, "afp_broken",
+	    wrap_write_file(dir, "afp_broken",
 		"auth required %s/pam_afp_no_such_module.so\n"
 		"account required %s/pam_permit.so\n", sec, sec);
 }
 
 /*
- * Run this binary again with pam_wrapper preloaded. Returns only on failure,
- * having reported it. The sanitizer runtime, when dynamic, must stay first
- * in the preload list, and pam_wrapper must not use RTLD_DEEPBIND under it.
+ * Check for pam_wrapper and the modules, write the service files and run
+ * this binary again under pam_wrapper. Returns only on failure, having
+ * reported it.
  */
 static void
-wrap_exec(char **argv)
+pam_exec(char **argv)
 {
 	static const char *const need[] = {
 		"pam_wrapper/pam_matrix.so", "pam_wrapper/pam_set_items.so", NULL
@@ -305,28 +233,37 @@ wrap_exec(char **argv)
 		"pam_pwdfile.so", NULL
 	};
 	char dir[] = "/tmp/afp-test-auth.XXXXXX";
-	char wrapper[512], sec[512], p[512], asan[512], preload[1100];
+	char wrapper[512], sec[512], p[512];
+	/*
+	 * ASan resolves its crypt_r interceptor at start-up, so libcrypt must
+	 * be loaded by then, not dlopen()ed later by pam_pwdfile; loading it
+	 * early costs nothing without ASan.
+	 */
+	const char *const preload[] = { "libcrypt.so.1", wrapper, NULL };
+	const struct wrap_env env[] = {
+		{ "PAM_WRAPPER", "1" }, { "PAM_WRAPPER_SERVICE_DIR", dir },
+		{ NULL, NULL }
+	};
 	const char *lib;
 	size_t i;
-	int n;
 
-	if ((lib = find_in_libdirs("libpam_wrapper.so")) == NULL) {
+	if ((lib = wrap_find_lib("libpam_wrapper.so")) == NULL) {
 		T_OK(0, "pam: libpam_wrapper.so is installed (Debian: libpam-wrapper)");
 		return;
 	}
 	for (i = 0; need[i] != NULL; i++) {
-		if (!path_join(p, sizeof(p), lib, need[i]) || access(p, R_OK) != 0) {
+		if (!wrap_path(p, sizeof(p), lib, need[i]) || access(p, R_OK) != 0) {
 			T_OK(0, "pam: %s/%s is installed", lib, need[i]);
 			return;
 		}
 	}
-	if (!path_join(wrapper, sizeof(wrapper), lib, "libpam_wrapper.so") ||
-	    !path_join(sec, sizeof(sec), lib, "security")) {
+	if (!wrap_path(wrapper, sizeof(wrapper), lib, "libpam_wrapper.so") ||
+	    !wrap_path(sec, sizeof(sec), lib, "security")) {
 		T_OK(0, "pam: library paths fit");
 		return;
 	}
 	for (i = 0; mods[i] != NULL; i++) {
-		if (!path_join(p, sizeof(p), sec, mods[i]) || access(p, R_OK) != 0) {
+		if (!wrap_path(p, sizeof(p), sec, mods[i]) || access(p, R_OK) != 0) {
 			T_OK(0, "pam: %s/%s is installed (libpam-modules, "
 			    "libpam-pwdfile)", sec, mods[i]);
 			return;
@@ -340,47 +277,7 @@ wrap_exec(char **argv)
 		T_OK(0, "pam: writing fixtures to %s", dir);
 		return;
 	}
-	/*
-	 * ASan resolves its crypt_r interceptor at start-up, so libcrypt must
-	 * be loaded by then, not dlopen()ed later by pam_pwdfile; loading it
-	 * early costs nothing without ASan.
-	 */
-	if (mapped_lib("libasan.so", asan, sizeof(asan)) ||
-	    mapped_lib("libclang_rt.asan", asan, sizeof(asan)))
-		n = snprintf(preload, sizeof(preload), "%s:libcrypt.so.1:%s",
-		    asan, wrapper);
-	else
-		n = snprintf(preload, sizeof(preload), "libcrypt.so.1:%s",
-		    wrapper);
-	if (n < 0 || (size_t)n >= sizeof(preload)) {
-		T_OK(0, "pam: LD_PRELOAD fits");
-		return;
-	}
-	if (setenv("LD_PRELOAD", preload, 1) != 0 ||
-	    setenv("PAM_WRAPPER", "1", 1) != 0 ||
-	    setenv("PAM_WRAPPER_SERVICE_DIR", dir, 1) != 0 ||
-	    setenv("PAM_WRAPPER_DISABLE_DEEPBIND", "1", 1) != 0 ||
-	    /* pam_wrapper 1.1.4 (Debian 12) reads this name instead. */
-	    setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1) != 0 ||
-	    setenv(WRAP_ENV, dir, 1) != 0) {
-		T_OK(0, "pam: setenv: %s", strerror(errno));
-		return;
-	}
-	fflush(stdout);
-	execv("/proc/self/exe", argv);
-	T_OK(0, "pam: re-exec under pam_wrapper: %s", strerror(errno));
-}
-
-static void
-cleanup(const char *dir)
-{
-	char p[512];
-	size_t i;
-
-	for (i = 0; fixture_files[i] != NULL; i++)
-		if (path_join(p, sizeof(p), dir, fixture_files[i]))
-			unlink(p);
-	rmdir(dir);
+	wrap_exec(argv, "pam", preload, dir, env);
 }
 
 static void
@@ -481,32 +378,21 @@ test_pam(void)
 static void
 test_pam_log(const char *dir)
 {
-	char path[512], text[8192];
+	char text[8192];
 	struct buf fu;
-	ssize_t n;
 	int fd, saved;
 	afp_err r1, r2, r3;
 
 	buf_init(&fu, 0);
-	if (!path_join(path, sizeof(path), dir, "log") ||
-	    (fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0) {
+	if ((fd = wrap_log_begin(dir, &saved)) == -1) {
 		T_OK(0, "pam log: open");
 		return;
 	}
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
 	log_open("test_auth", LOG_DEST_STDERR, 1);
 	r1 = auth_pam("afp_verbose", "alice", "Sekr3t-wrong", "192.0.2.1", &fu);
 	r2 = auth_pam("afp_deny", "alice", "correct horse", "192.0.2.1", &fu);
 	r3 = auth_pam("afp_broken", "alice", "Sekr3t-other", NULL, &fu);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, text, sizeof(text) - 1, 0);
-	close(fd);
-	unlink(path);
-	text[n > 0 ? n : 0] = '\0';
+	wrap_log_end(fd, saved, text, sizeof(text));
 	T_OK(r1 == AFP_ERR_AUTH && r2 == AFP_ERR_AUTH && r3 == AFP_ERR_INTERNAL,
 	    "pam log: outcomes");
 	T_OK(strstr(text, "alice") != NULL, "pam log: the user is logged");
@@ -518,24 +404,15 @@ test_pam_log(const char *dir)
 int
 main(int argc, char **argv)
 {
-	const char *dir = getenv(WRAP_ENV);
-	char lib[512];
+	const char *dir = wrap_enter(argv, pam_exec, "pam",
+	    "libpam_wrapper.so", fixture_files);
 
-	(void)argc;
-	if (dir == NULL) {
-		/* Only returns when the re-exec failed; decoding needs no PAM. */
-		wrap_exec(argv);
-		test_decode();
-		return t_done();
-	}
+	/* Decoding needs no PAM: it runs even when the re-exec failed. */
 	test_decode();
-	if (!mapped_lib("libpam_wrapper.so", lib, sizeof(lib))) {
-		T_OK(0, "pam: libpam_wrapper.so is preloaded");
-		cleanup(dir);
-		return t_done();
+	if (dir != NULL) {
+		test_pam();
+		test_pam_log(dir);
+		wrap_cleanup(dir, fixture_files);
 	}
-	test_pam();
-	test_pam_log(dir);
-	cleanup(dir);
 	return t_done();
 }

@@ -4,20 +4,15 @@
  * LD_PRELOAD=libnss_wrapper.so; a missing wrapper is a failure, never a skip.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "t.h"
+#include "wrap.h"
 #include "authz.h"
 #include "log.h"
 
-#define WRAP_ENV "AFP_TEST_WRAPDIR"
-
-static const char *const libdirs[] = {
-	"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-	"/usr/lib64", "/usr/lib", NULL
-};
+static const char *const fixture_files[] = { "passwd", "group", NULL };
 
 /* eve's primary gid 2005 has no group entry; ".hidden" breaks conf_user_ok. */
 static const char passwd[] =
@@ -190,8 +185,7 @@ test_users(const char *dir)
 	struct conf_role odd = { .account = "prod", .name = "odd",
 	    .allow_users = LIST("zed", "bad name", "alice", "zed") };
 	struct strlist l = { NULL, 0 };
-	char path[512], text[4096];
-	ssize_t n;
+	char text[4096];
 	int fd, saved;
 
 	users_case(&c, &roles[0], "alice,carol");
@@ -203,25 +197,14 @@ test_users(const char *dir)
 	T_EQ(authz_role_users(&c, NULL, &l), AFP_ERR_INVAL, "users: NULL role");
 	T_EQ(l.n, 0, "users: NULL role leaves the list empty");
 
-	n = snprintf(path, sizeof(path), "%s/log", dir);
-	if (n < 0 || (size_t)n >= sizeof(path) ||
-	    (fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0) {
+	if ((fd = wrap_log_begin(dir, &saved)) == -1) {
 		T_OK(0, "users: log capture");
 		return;
 	}
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
 	log_open("test_authz", LOG_DEST_STDERR, 0);
 	users_case(&c, &odd, "alice,zed");
 	users_case(&c, &roles[1], "bob,dave");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, text, sizeof(text) - 1, 0);
-	close(fd);
-	unlink(path);
-	text[n > 0 ? n : 0] = '\0';
+	wrap_log_end(fd, saved, text, sizeof(text));
 	T_OK(strstr(text, "\"bad name\"") != NULL,
 	    "users: skipped allow_users name is reported");
 	T_OK(strstr(text, "\".hidden\"") != NULL,
@@ -230,66 +213,24 @@ test_users(const char *dir)
 	    "users: good names are not reported");
 }
 
-static int
-path_join(char *out, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(out, size, "%s/%s", dir, name);
-
-	return n >= 0 && (size_t)n < size;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *text)
-{
-	char p[512];
-	FILE *f;
-	int ok;
-
-	if (!path_join(p, sizeof(p), dir, name) || (f = fopen(p, "w")) == NULL)
-		return 0;
-	ok = fputs(text, f) >= 0;
-	return fclose(f) == 0 && ok;
-}
-
-static int
-mapped_lib(const char *needle, char *out, size_t size)
-{
-	char line[1024];
-	FILE *f;
-	int found = 0;
-
-	if ((f = fopen("/proc/self/maps", "r")) == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		char *p = strchr(line, '/');
-
-		if (p == NULL || strstr(p, needle) == NULL)
-			continue;
-		p[strcspn(p, "\n")] = '\0';
-		found = snprintf(out, size, "%s", p) < (int)size;
-	}
-	fclose(f);
-	return found;
-}
-
 /*
- * Run this binary again with nss_wrapper preloaded; returns only on failure,
- * having reported it. A dynamic sanitizer runtime must stay first in the
- * preload list, and RTLD_DEEPBIND does not work under it.
+ * Write the passwd and group fixtures and run this binary again under
+ * nss_wrapper. Returns only on failure, having reported it.
  */
 static void
-wrap_exec(char **argv)
+nss_exec(char **argv)
 {
 	char dir[] = "/tmp/afp-test-authz.XXXXXX";
-	char wrapper[512], pw[512], gr[512], asan[512], preload[1100];
-	size_t i;
-	int n;
+	char wrapper[512], pw[512], gr[512];
+	const char *const preload[] = { wrapper, NULL };
+	const struct wrap_env env[] = {
+		{ "NSS_WRAPPER_PASSWD", pw }, { "NSS_WRAPPER_GROUP", gr },
+		{ NULL, NULL }
+	};
+	const char *lib;
 
-	for (i = 0; libdirs[i] != NULL; i++)
-		if (path_join(wrapper, sizeof(wrapper), libdirs[i],
-		    "libnss_wrapper.so") && access(wrapper, R_OK) == 0)
-			break;
-	if (libdirs[i] == NULL) {
+	if ((lib = wrap_find_lib("libnss_wrapper.so")) == NULL ||
+	    !wrap_path(wrapper, sizeof(wrapper), lib, "libnss_wrapper.so")) {
 		T_OK(0, "nss: libnss_wrapper.so is installed (Debian: libnss-wrapper)");
 		return;
 	}
@@ -297,65 +238,27 @@ wrap_exec(char **argv)
 		T_OK(0, "nss: mkdtemp: %s", strerror(errno));
 		return;
 	}
-	if (!write_file(dir, "passwd", passwd) || !write_file(dir, "group", group) ||
-	    !path_join(pw, sizeof(pw), dir, "passwd") ||
-	    !path_join(gr, sizeof(gr), dir, "group")) {
+	if (!wrap_write_file(dir, "passwd", "%s", passwd) ||
+	    !wrap_write_file(dir, "group", "%s", group) ||
+	    !wrap_path(pw, sizeof(pw), dir, "passwd") ||
+	    !wrap_path(gr, sizeof(gr), dir, "group")) {
 		T_OK(0, "nss: writing fixtures to %s", dir);
 		return;
 	}
-	if (mapped_lib("libasan.so", asan, sizeof(asan)) ||
-	    mapped_lib("libclang_rt.asan", asan, sizeof(asan)))
-		n = snprintf(preload, sizeof(preload), "%s:%s", asan, wrapper);
-	else
-		n = snprintf(preload, sizeof(preload), "%s", wrapper);
-	if (n < 0 || (size_t)n >= sizeof(preload)) {
-		T_OK(0, "nss: LD_PRELOAD fits");
-		return;
-	}
-	if (setenv("LD_PRELOAD", preload, 1) != 0 ||
-	    setenv("NSS_WRAPPER_PASSWD", pw, 1) != 0 ||
-	    setenv("NSS_WRAPPER_GROUP", gr, 1) != 0 ||
-	    setenv("NSS_WRAPPER_DISABLE_DEEPBIND", "1", 1) != 0 ||
-	    setenv(WRAP_ENV, dir, 1) != 0) {
-		T_OK(0, "nss: setenv: %s", strerror(errno));
-		return;
-	}
-	fflush(stdout);
-	execv("/proc/self/exe", argv);
-	T_OK(0, "nss: re-exec under nss_wrapper: %s", strerror(errno));
-}
-
-static void
-cleanup(const char *dir)
-{
-	char p[512];
-
-	if (path_join(p, sizeof(p), dir, "passwd"))
-		unlink(p);
-	if (path_join(p, sizeof(p), dir, "group"))
-		unlink(p);
-	rmdir(dir);
+	wrap_exec(argv, "nss", preload, dir, env);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *dir = getenv(WRAP_ENV);
-	char lib[512];
+	const char *dir = wrap_enter(argv, nss_exec, "nss",
+	    "libnss_wrapper.so", fixture_files);
 
-	(void)argc;
-	if (dir == NULL) {
-		wrap_exec(argv);
-		return t_done();
+	if (dir != NULL) {
+		test_groups();
+		test_matrix();
+		test_users(dir);
+		wrap_cleanup(dir, fixture_files);
 	}
-	if (!mapped_lib("libnss_wrapper.so", lib, sizeof(lib))) {
-		T_OK(0, "nss: libnss_wrapper.so is preloaded");
-		cleanup(dir);
-		return t_done();
-	}
-	test_groups();
-	test_matrix();
-	test_users(dir);
-	cleanup(dir);
 	return t_done();
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "tserver.h"
 #include "net.h"
 
 static int *flaky_hits;		/* shared with the server's children */
@@ -20,25 +21,12 @@ static int port;
 static void
 reply(int fd, int status, const char *body, size_t len)
 {
-	char head[256];
-	int n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
-	    "Content-Type: text/plain\r\n\r\n", status, len);
-
-	if (n > 0 && (size_t)n < sizeof(head) && write(fd, head, (size_t)n) == n) {
-		while (len > 0) {
-			ssize_t w = write(fd, body, len);
-
-			if (w <= 0)
-				return;
-			body += w;
-			len -= (size_t)w;
-		}
-	}
+	tserver_reply(fd, status, "Content-Type: text/plain\r\n", body, len);
 }
 
 /* Serve requests on one connection until the peer closes it. */
 static void
-serve(int fd)
+serve(int fd, void *arg)
 {
 	static char big[70000];
 	char req[8192];
@@ -47,14 +35,9 @@ serve(int fd)
 	for (;;) {
 		char *end, *cl;
 		size_t body = 0, used;
-		ssize_t n;
 
-		while ((end = memmem(req, have, "\r\n\r\n", 4)) == NULL) {
-			if (have == sizeof(req) ||
-			    (n = read(fd, req + have, sizeof(req) - have)) <= 0)
-				return;
-			have += (size_t)n;
-		}
+		if ((end = tserver_head(fd, req, sizeof(req), &have)) == NULL)
+			return;
 		*end = '\0';
 		if ((cl = strcasestr(req, "Content-Length:")) != NULL)
 			body = strtoul(cl + 15, NULL, 10);
@@ -79,42 +62,6 @@ serve(int fd)
 			reply(fd, 200, "hello", 5);
 		memmove(req, req + used, have - used);
 		have -= used;
-	}
-}
-
-static pid_t
-start_server(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	pid_t pid;
-	int s;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    listen(s, 64) == -1 ||
-	    getsockname(s, (struct sockaddr *)&sa, &len) == -1)
-		return -1;
-	port = ntohs(sa.sin_port);
-	if ((pid = fork()) != 0) {
-		close(s);
-		return pid;
-	}
-	signal(SIGCHLD, SIG_IGN);
-	alarm(60);
-	for (;;) {
-		int c = accept(s, NULL, NULL);
-
-		if (c == -1)
-			continue;
-		if (fork() == 0) {
-			close(s);
-			alarm(10);
-			serve(c);
-			_exit(0);
-		}
-		close(c);
 	}
 }
 
@@ -247,7 +194,8 @@ main(void)
 
 	flaky_hits = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (flaky_hits == MAP_FAILED || (pid = start_server()) == -1) {
+	if (flaky_hits == MAP_FAILED ||
+	    (pid = tserver_start(&port, serve, NULL, 1)) == -1) {
 		T_OK(0, "start test server");
 		return 1;
 	}

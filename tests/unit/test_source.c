@@ -3,17 +3,15 @@
  * shared credentials file, and instance metadata (IMDSv2 with v1
  * fallback) served by a small HTTP server forked on 127.0.0.1.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "t.h"
+#include "tserver.h"
 #include "source.h"
 
 #define TOKEN "imds-token-123"
@@ -27,30 +25,21 @@ static char dir[] = "/tmp/afp-test-source.XXXXXX";
 static void
 reply(int fd, int status, const char *body)
 {
-	char out[1024];
-	int n = snprintf(out, sizeof(out), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n%s", status, strlen(body), body);
-
-	if (n > 0 && (size_t)n < sizeof(out) && write(fd, out, (size_t)n) != n)
-		return;
+	tserver_reply(fd, status, "Connection: close\r\n", body, strlen(body));
 }
 
-/* mode 2: IMDSv2 only (GETs need the token); mode 1: IMDSv1 only. */
+/* *arg 2: IMDSv2 only (GETs need the token); 1: IMDSv1 only. */
 static void
-serve(int fd, int mode)
+serve(int fd, void *arg)
 {
-	char req[4096];
-	ssize_t n;
+	char req[4096], *end;
 	size_t have = 0;
-	int tok;
+	int mode = *(int *)arg, tok;
 
-	while (memmem(req, have, "\r\n\r\n", 4) == NULL) {
-		if (have == sizeof(req) - 1 ||
-		    (n = read(fd, req + have, sizeof(req) - 1 - have)) <= 0)
-			return;
-		have += (size_t)n;
-	}
-	req[have] = '\0';
+	if ((end = tserver_head(fd, req, sizeof(req), &have)) == NULL)
+		return;
+	/* Keep the last header's CRLF for the token match. */
+	end[2] = '\0';
 	tok = strstr(req, "X-aws-ec2-metadata-token: " TOKEN "\r\n") != NULL;
 	if (strncmp(req, "PUT /latest/api/token ", 22) == 0)
 		mode == 2 && strstr(req, "X-aws-ec2-metadata-token-ttl-seconds: ") ?
@@ -65,36 +54,6 @@ serve(int fd, int mode)
 		reply(fd, 200, CREDS_JSON);
 	else
 		reply(fd, 404, "");
-}
-
-static pid_t
-imds(int mode, int *port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	pid_t pid;
-	int s;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    listen(s, 16) == -1 ||
-	    getsockname(s, (struct sockaddr *)&sa, &len) == -1)
-		return -1;
-	*port = ntohs(sa.sin_port);
-	if ((pid = fork()) != 0) {
-		close(s);
-		return pid;
-	}
-	alarm(30);
-	for (;;) {
-		int c = accept(s, NULL, NULL);
-
-		if (c == -1)
-			continue;
-		serve(c, mode);
-		close(c);
-	}
 }
 
 static char *
@@ -229,7 +188,7 @@ test_imds(void)
 	for (mode = 2; mode >= 1; mode--) {
 		clear_env();
 		unsetenv("AWS_EC2_METADATA_DISABLED");
-		if ((pid = imds(mode, &port)) == -1) {
+		if ((pid = tserver_start(&port, serve, &mode, 0)) == -1) {
 			T_OK(0, "start IMDS stand-in");
 			return;
 		}
