@@ -346,12 +346,13 @@ store(struct run *run)
 		struct job *j = &run->jobs[i];
 		afp_err r;
 
-		if (!j->due)
-			continue;
+		/* Errors found while planning count too, due or not. */
 		if (j->err != AFP_OK) {
 			log_err("%s: %s", job_name(j, &name), buf_str(&j->errmsg));
 			continue;
 		}
+		if (!j->due)
+			continue;
 		if ((r = cache_write(buf_str(&j->path), &j->entry)) != AFP_OK) {
 			job_fail(j, r, "cannot write cache entry: %s",
 			    afp_strerror(r));
@@ -368,13 +369,13 @@ static afp_err
 write_status(const struct run *run, size_t *failed)
 {
 	struct buf b, p;
-	size_t i, due = 0;
+	size_t i, refreshed = 0;
 	int first = 1, efirst = 1;
 	afp_err r;
 
 	*failed = 0;
 	for (i = 0; i < run->njobs; i++) {
-		due += run->jobs[i].due;
+		refreshed += run->jobs[i].due && run->jobs[i].err == AFP_OK;
 		*failed += run->jobs[i].err != AFP_OK;
 	}
 	buf_init(&b, STATUS_MAX);
@@ -385,7 +386,7 @@ write_status(const struct run *run, size_t *failed)
 	    (r = json_kv_int(&b, &first, "start", (long long)run->start)) != AFP_OK ||
 	    (r = json_kv_int(&b, &first, "end", (long long)time(NULL))) != AFP_OK ||
 	    (r = json_kv_int(&b, &first, "entries", (long long)run->njobs)) != AFP_OK ||
-	    (r = json_kv_int(&b, &first, "refreshed", (long long)(due - *failed))) != AFP_OK ||
+	    (r = json_kv_int(&b, &first, "refreshed", (long long)refreshed)) != AFP_OK ||
 	    (r = json_kv_int(&b, &first, "failed", (long long)*failed)) != AFP_OK ||
 	    (r = buf_addstr(&b, ",\"errors\":[")) != AFP_OK)
 		goto out;
@@ -481,8 +482,8 @@ refresh_run(const struct conf *c, const struct refresh_opts *o)
 				fail_due(&run, r, "refresh aborted",
 				    afp_strerror(r));
 		}
-		store(&run);
 	}
+	store(&run);
 	if (write_status(&run, &failed) != AFP_OK)
 		log_err("cannot write %s/status.json", c->cache_dir);
 	if (r == AFP_OK && failed > 0)
