@@ -27,7 +27,7 @@ LIB_COMMON = lib/err.c lib/buf.c lib/enc.c lib/tm.c lib/log.c lib/creds.c \
 LIB_CGI    = lib/auth.c lib/route.c lib/reply.c
 LIB_REF    = lib/sigv4.c lib/sts.c lib/net.c lib/source.c
 
-CGI_SRC  = cgi/main.c
+CGI_SRC  = cgi/main.c cgi/console.c cgi/ecr.c cgi/imds.c cgi/html.c
 REF_SRC  = refresher/main.c refresher/refresh.c
 
 UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route test_source \

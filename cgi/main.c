@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cgi.h"
 #include "authz.h"
 #include "cache.h"
 #include "conf.h"
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "reply.h"
 #include "route.h"
+#include "signin.h"
 #include "tm.h"
 
 #ifndef AFP_CONFIG_PATH
@@ -37,21 +39,10 @@
 #define STATUS_MAX	(64 * 1024)	/* status.json holds counts and times */
 #define STATUS_SLACK	300		/* a refresher run may take this long */
 
-struct req {
-	struct conf *conf;
-	struct route rt;
-	struct reply rp;
-	struct buf user;		/* the identity, once it passed conf_user_ok */
-	const char *addr;		/* REMOTE_ADDR when well formed, else NULL */
-	const char *message;		/* public text of a non-200 answer */
-	char msg[128];			/* room for a message with numbers */
-	char detail[256];		/* for the log only */
-	struct buf body;
-};
 
 /* Set the answer to an error; the detail goes to the log only. */
-static void __attribute__((format(printf, 4, 5)))
-fail(struct req *q, int status, const char *message, const char *fmt, ...)
+void
+cgi_fail(struct req *q, int status, const char *message, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -138,13 +129,13 @@ setup(struct req *q)
 	buf_init(&err, 4096);
 	if ((r = conf_load(config_path(), &q->conf, &err)) != AFP_OK) {
 		log_err("%s", err.len > 0 ? buf_str(&err) : afp_strerror(r));
-		fail(q, 500, "internal error", "configuration not loaded");
+		cgi_fail(q, 500, "internal error", "configuration not loaded");
 		goto out;
 	}
 	log_open(IDENT, q->conf->log, 0);
 	/* A local user must not run the setgid binary with a forged identity. */
 	if ((pw = getpwnam(q->conf->web_user)) == NULL || pw->pw_uid != getuid()) {
-		fail(q, 500, "internal error", "real uid %lu is not web_user %s's",
+		cgi_fail(q, 500, "internal error", "real uid %lu is not web_user %s's",
 		    (unsigned long)getuid(), q->conf->web_user);
 		r = AFP_ERR_DENIED;
 	}
@@ -159,12 +150,12 @@ auth_remote_user(struct req *q)
 	const char *u = getenv(q->conf->user_env);
 
 	if (u == NULL || *u == '\0' || !conf_user_ok(u)) {
-		fail(q, 401, "authentication required", "%s unset or refused",
+		cgi_fail(q, 401, "authentication required", "%s unset or refused",
 		    q->conf->user_env);
 		return AFP_ERR_AUTH;
 	}
 	if (buf_addstr(&q->user, u) != AFP_OK) {
-		fail(q, 500, "internal error", "out of memory");
+		cgi_fail(q, 500, "internal error", "out of memory");
 		return AFP_ERR_NOMEM;
 	}
 	return AFP_OK;
@@ -183,14 +174,14 @@ auth_basic_pam(struct req *q)
 	r = auth_basic_decode(hdr, &user, &pw);
 	env_wipe("HTTP_AUTHORIZATION");
 	if (r != AFP_OK) {
-		fail(q, 401, "authentication required", "%s",
+		cgi_fail(q, 401, "authentication required", "%s",
 		    r == AFP_ERR_AUTH ? "no Basic credentials" :
 		    "malformed Basic credentials");
 		r = AFP_ERR_AUTH;
 		goto out;
 	}
 	if (!conf_user_ok(buf_str(&user))) {
-		fail(q, 401, "authentication failed", "user name refused");
+		cgi_fail(q, 401, "authentication failed", "user name refused");
 		r = AFP_ERR_AUTH;
 		goto out;
 	}
@@ -202,12 +193,12 @@ auth_basic_pam(struct req *q)
 		buf_reset(&q->user);
 		if (buf_addstr(&q->user, buf_str(&user)) != AFP_OK)
 			buf_reset(&q->user);
-		fail(q, 401, "authentication failed", "PAM refused the credentials");
+		cgi_fail(q, 401, "authentication failed", "PAM refused the credentials");
 	} else if (r != AFP_OK)
-		fail(q, 500, "internal error", "PAM: %s", afp_strerror(r));
+		cgi_fail(q, 500, "internal error", "PAM: %s", afp_strerror(r));
 	else if (!conf_user_ok(buf_str(&q->user))) {
 		buf_reset(&q->user);
-		fail(q, 401, "authentication failed", "PAM user refused by name rule");
+		cgi_fail(q, 401, "authentication failed", "PAM user refused by name rule");
 		r = AFP_ERR_AUTH;
 	}
  out:
@@ -216,8 +207,8 @@ auth_basic_pam(struct req *q)
 	return r;
 }
 
-static afp_err
-authenticate(struct req *q)
+afp_err
+cgi_authenticate(struct req *q)
 {
 	if (q->conf->auth == CONF_AUTH_REMOTE_USER) {
 		env_wipe("HTTP_AUTHORIZATION");
@@ -241,7 +232,7 @@ do_accounts(struct req *q)
 	r = authz_user_groups(user, &groups);
 	/* A user only the web server knows may still be in allow_users. */
 	if (r != AFP_OK && r != AFP_ERR_NOTFOUND) {
-		fail(q, 500, "internal error", "groups of the user: %s",
+		cgi_fail(q, 500, "internal error", "groups of the user: %s",
 		    afp_strerror(r));
 		goto out;
 	}
@@ -273,7 +264,7 @@ do_accounts(struct req *q)
 	q->rp.status = 200;
 	goto out;
  err:
-	fail(q, 500, "internal error", "account list: %s", afp_strerror(r));
+	cgi_fail(q, 500, "internal error", "account list: %s", afp_strerror(r));
  out:
 	authz_strlist_free(&groups);
 }
@@ -318,8 +309,8 @@ identity_json(struct buf *b, const struct cache_entry *e)
  * and one the user may not use get the same answer, so roles cannot be
  * enumerated. On failure the answer is set and -1 returned.
  */
-static int
-role_entry(struct req *q, struct cache_entry *e)
+int
+cgi_role_entry(struct req *q, struct cache_entry *e)
 {
 	const struct conf *c = q->conf;
 	const char *user = buf_str(&q->user);
@@ -331,29 +322,29 @@ role_entry(struct req *q, struct cache_entry *e)
 	buf_init(&path, PATH_MAX);
 	role = conf_role_find(c, q->rt.account, q->rt.role);
 	if (role == NULL || authz_role_allowed(c, role, user) != 1) {
-		fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
+		cgi_fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
 		    "role not allowed for the user");
 		goto out;
 	}
 	if ((r = cache_path(&path, c->cache_dir, role->account, role->name,
 	    role->per_user ? user : NULL)) != AFP_OK) {
-		fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
+		cgi_fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
 		goto out;
 	}
 	if ((r = cache_read(buf_str(&path), e)) == AFP_ERR_NOTFOUND) {
-		fail(q, 503, "credentials not available yet", "no cache entry");
+		cgi_fail(q, 503, "credentials not available yet", "no cache entry");
 		goto out;
 	}
 	if (r != AFP_OK) {
-		fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
+		cgi_fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
 		goto out;
 	}
 	if (e->creds.expiration <= time(NULL)) {
-		fail(q, 503, "credentials not available yet", "cache entry expired");
+		cgi_fail(q, 503, "credentials not available yet", "cache entry expired");
 		goto out;
 	}
 	if (e->creds.token == NULL) {
-		fail(q, 500, "internal error", "cache entry without session token");
+		cgi_fail(q, 500, "internal error", "cache entry without session token");
 		goto out;
 	}
 	rc = 0;
@@ -362,7 +353,51 @@ role_entry(struct req *q, struct cache_entry *e)
 	return rc;
 }
 
-/* /account/{a}/{r}, .../credentials and .../caller-identity. */
+/* AWS's container-credentials JSON, for AWS_CONTAINER_CREDENTIALS_FULL_URI. */
+static afp_err
+container_json(struct buf *b, const struct afp_creds *cr)
+{
+	char exp[TM_ISO8601_LEN];
+	int first = 1;
+	afp_err r;
+
+	if ((r = tm_format_iso8601(cr->expiration, exp)) != AFP_OK ||
+	    (r = buf_addc(b, '{')) != AFP_OK ||
+	    (r = json_kv(b, &first, "AccessKeyId", cr->akid)) != AFP_OK ||
+	    (r = json_kv(b, &first, "SecretAccessKey", cr->secret)) != AFP_OK ||
+	    (r = json_kv(b, &first, "Token", cr->token)) != AFP_OK ||
+	    (r = json_kv(b, &first, "Expiration", exp)) != AFP_OK)
+		return r;
+	return buf_addc(b, '}');
+}
+
+/* /account/{a}/{r}: the credentials and, for console roles, console_url. */
+static afp_err
+role_json(struct req *q, const struct cache_entry *e)
+{
+	struct buf url;
+	afp_err r;
+
+	buf_init(&url, SIGNIN_URL_MAX);
+	if (console_url(q, e, &url) == -1) {
+		r = AFP_ERR_INVAL;
+		goto out;
+	}
+	if ((r = creds_json(&q->body, &e->creds)) != AFP_OK || url.len == 0)
+		goto out;
+	/* Reopen the object creds_json closed to add the URL. */
+	q->body.len--;
+	r = buf_addc(&q->body, ',');
+	if (r == AFP_OK && (r = json_str(&q->body, "console_url")) == AFP_OK &&
+	    (r = buf_addc(&q->body, ':')) == AFP_OK &&
+	    (r = json_str(&q->body, buf_str(&url))) == AFP_OK)
+		r = buf_addc(&q->body, '}');
+out:
+	buf_free(&url);
+	return r;
+}
+
+/* The /account/{a}/{r} family answered from the role's cache entry. */
 static void
 do_role(struct req *q)
 {
@@ -370,20 +405,31 @@ do_role(struct req *q)
 	afp_err r;
 
 	memset(&e, 0, sizeof(e));
-	if (role_entry(q, &e) == -1)
+	if (cgi_role_entry(q, &e) == -1)
 		goto out;
-	if (q->rt.ep == ROUTE_IDENTITY)
+	switch (q->rt.ep) {
+	case ROUTE_IDENTITY:
 		r = identity_json(&q->body, &e);
-	else
+		break;
+	case ROUTE_CONTAINER:
+		r = container_json(&q->body, &e.creds);
+		break;
+	case ROUTE_ROLE:
+		if ((r = role_json(q, &e)) == AFP_ERR_INVAL)
+			goto out;	/* console_url set the answer */
+		break;
+	default:
 		r = creds_json(&q->body, &e.creds);
+		break;
+	}
 	if (r == AFP_ERR_NOTFOUND) {
-		fail(q, 503, "caller identity not available yet",
+		cgi_fail(q, 503, "caller identity not available yet",
 		    "cache entry without identity");
 		goto out;
 	}
 	if (r != AFP_OK) {
 		buf_reset(&q->body);
-		fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
+		cgi_fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
 		goto out;
 	}
 	q->rp.status = 200;
@@ -422,35 +468,35 @@ do_status(struct req *q)
 	buf_init(&path, PATH_MAX);
 	buf_init(&data, STATUS_MAX);
 	if ((r = buf_printf(&path, "%s/status.json", c->cache_dir)) != AFP_OK) {
-		fail(q, 500, "internal error", "status path: %s", afp_strerror(r));
+		cgi_fail(q, 500, "internal error", "status path: %s", afp_strerror(r));
 		goto out;
 	}
 	if ((r = cache_read_file(buf_str(&path), STATUS_MAX, &data)) == AFP_ERR_NOTFOUND) {
-		fail(q, 503, "no refresh has completed yet", "no status.json");
+		cgi_fail(q, 503, "no refresh has completed yet", "no status.json");
 		goto out;
 	}
 	if (r != AFP_OK || json_parse(buf_str(&data), data.len, &d) != AFP_OK ||
 	    (ok = json_get(&d, "ok", JSON_BOOL)) == NULL ||
 	    !parse_epoch(json_get(&d, "end", JSON_NUMBER), &end)) {
-		fail(q, 503, "refresh status unreadable", "status.json: %s",
+		cgi_fail(q, 503, "refresh status unreadable", "status.json: %s",
 		    r != AFP_OK ? afp_strerror(r) : "malformed");
 		goto out;
 	}
 	if (strcmp(ok, "true") != 0) {
-		fail(q, 503, "last refresh failed", "status.json says failed");
+		cgi_fail(q, 503, "last refresh failed", "status.json says failed");
 		goto out;
 	}
 	age = (long long)time(NULL) - end;
 	max_age = 2LL * c->refresh_before + STATUS_SLACK;
 	if (age < -STATUS_SLACK) {
-		fail(q, 503, "refresh status is from the future",
+		cgi_fail(q, 503, "refresh status is from the future",
 		    "status.json end %lld is ahead of the clock", end);
 		goto out;
 	}
 	if (age > max_age) {
 		n = snprintf(q->msg, sizeof(q->msg),
 		    "cache stale: last refresh ended %lld s ago", age);
-		fail(q, 503, n > 0 && (size_t)n < sizeof(q->msg) ? q->msg :
+		cgi_fail(q, 503, n > 0 && (size_t)n < sizeof(q->msg) ? q->msg :
 		    "cache stale", "status.json end %lld, limit %lld s", end,
 		    max_age);
 		goto out;
@@ -463,27 +509,75 @@ do_status(struct req *q)
 	buf_free(&path);
 }
 
+/*
+ * allowed_hosts, when set, names every Host a request may carry (with or
+ * without its port): a rebound DNS name gets nothing.
+ */
+static int
+host_allowed(const struct conf *c)
+{
+	const char *host = getenv("HTTP_HOST");
+	size_t i, n;
+
+	if (c->allowed_hosts.n == 0)
+		return 1;
+	if (host == NULL)
+		return 0;
+	n = strcspn(host, ":");
+	if (host[0] == '[')
+		n = strcspn(host, "]") + 1;
+	for (i = 0; i < c->allowed_hosts.n; i++) {
+		const char *a = c->allowed_hosts.v[i];
+
+		if (strcasecmp(a, host) == 0 ||
+		    (strlen(a) == n && strncasecmp(a, host, n) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 dispatch(struct req *q)
 {
+	if (!host_allowed(q->conf)) {
+		cgi_fail(q, 403, "host not allowed", "Host %s not in allowed_hosts",
+		    getenv("HTTP_HOST") ? getenv("HTTP_HOST") : "(none)");
+		return;
+	}
 	switch (q->rt.ep) {
 	case ROUTE_STATUS:
 		do_status(q);
 		return;
-	case ROUTE_ACCOUNTS:
-		if (authenticate(q) == AFP_OK)
-			do_accounts(q);
-		return;
-	case ROUTE_ROLE:
-	case ROUTE_CREDENTIALS:
-	case ROUTE_IDENTITY:
-		if (authenticate(q) == AFP_OK)
-			do_role(q);
+	case ROUTE_IMDS_LIST:
+	case ROUTE_IMDS_ROLE:
+	case ROUTE_IMDS_TOKEN:
+		imds_answer(q);
 		return;
 	case ROUTE_NONE:
 		break;
+	default:
+		if (cgi_authenticate(q) != AFP_OK)
+			return;
+		switch (q->rt.ep) {
+		case ROUTE_ACCOUNTS:
+			if (html_wanted())
+				html_accounts(q);
+			else
+				do_accounts(q);
+			return;
+		case ROUTE_CONSOLEURL:
+		case ROUTE_CONSOLE:
+			console_answer(q);
+			return;
+		case ROUTE_ECR:
+			ecr_answer(q);
+			return;
+		default:
+			do_role(q);
+			return;
+		}
 	}
-	fail(q, 500, "internal error", "no handler for the route");
+	cgi_fail(q, 500, "internal error", "no handler for the route");
 }
 
 /* Write the answer; a body that cannot be formatted becomes a 500. */
@@ -494,14 +588,16 @@ answer(struct req *q)
 
 	q->rp.head = q->rt.head;
 	q->rp.allow = q->rp.status == 405 ? q->rt.allow : NULL;
-	if (q->rp.status == 200 && q->message == NULL)
+	if (q->rp.status != 302)
+		q->rp.location = NULL;
+	if ((q->rp.status == 200 || q->rp.status == 302) && q->message == NULL)
 		r = reply_send(STDOUT_FILENO, &q->rp, buf_str(&q->body),
 		    q->body.len);
 	else
 		r = reply_send_message(STDOUT_FILENO, &q->rp,
 		    q->message != NULL ? q->message : "internal error");
 	if (r != AFP_OK && r != AFP_ERR_IO) {
-		fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
+		cgi_fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
 		r = reply_send_message(STDOUT_FILENO, &q->rp, q->message);
 	}
 	if (r != AFP_OK) {
@@ -555,7 +651,7 @@ main(void)
 	/* Routing reads only the environment; its answer waits for setup. */
 	route_env_get(&env);
 	if (route_parse(&env, &q.rt) != AFP_OK)
-		fail(&q, q.rt.status, q.rt.message, "%s", q.rt.detail);
+		cgi_fail(&q, q.rt.status, q.rt.message, "%s", q.rt.detail);
 	if (setup(&q) == AFP_OK && q.rt.status == 0)
 		dispatch(&q);
 

@@ -65,6 +65,79 @@ token_ok(const char *s)
 	return 1;
 }
 
+static int
+region_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* One region's ECR authorization: "ecr.<region>.{token,expires,endpoint}". */
+static afp_err
+ecr_decode_one(const struct json_doc *d, const char *region, size_t n,
+    struct cache_entry *e)
+{
+	struct cache_ecr v;
+	struct buf key;
+	afp_err r;
+
+	memset(&v, 0, sizeof(v));
+	buf_init(&key, 128);
+	if (!region_ok(region, n)) {
+		r = AFP_ERR_PARSE;
+		goto out;
+	}
+	if ((v.region = strndup(region, n)) == NULL) {
+		r = AFP_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = buf_printf(&key, "ecr.%s.token", v.region)) != AFP_OK ||
+	    (r = dup_field(d, buf_str(&key), 1, &v.token)) != AFP_OK)
+		goto out;
+	buf_reset(&key);
+	if ((r = buf_printf(&key, "ecr.%s.expires", v.region)) != AFP_OK ||
+	    (r = time_field(d, buf_str(&key), 1, &v.expires)) != AFP_OK)
+		goto out;
+	buf_reset(&key);
+	if ((r = buf_printf(&key, "ecr.%s.endpoint", v.region)) != AFP_OK ||
+	    (r = dup_field(d, buf_str(&key), 1, &v.endpoint)) != AFP_OK)
+		goto out;
+	if (!token_ok(v.token) || !token_ok(v.endpoint)) {
+		r = AFP_ERR_PARSE;
+		goto out;
+	}
+	r = cache_ecr_set(e, &v);
+out:
+	free(v.region);
+	str_wipe_free(v.token);
+	free(v.endpoint);
+	buf_free(&key);
+	return r;
+}
+
+static afp_err
+ecr_decode(const struct json_doc *d, struct cache_entry *e)
+{
+	size_t i;
+	afp_err r = AFP_OK;
+
+	for (i = 0; i < d->n && r == AFP_OK; i++) {
+		const char *p = d->f[i].path, *dot;
+
+		if (strncmp(p, "ecr.", 4) == 0 &&
+		    (dot = strchr(p + 4, '.')) != NULL && strcmp(dot, ".token") == 0)
+			r = ecr_decode_one(d, p + 4, (size_t)(dot - p - 4), e);
+	}
+	return r;
+}
+
 static afp_err
 cache_decode(const struct json_doc *d, struct cache_entry *e)
 {
@@ -88,7 +161,7 @@ cache_decode(const struct json_doc *d, struct cache_entry *e)
 	    (e->creds.token != NULL && !token_ok(e->creds.token)) ||
 	    (e->signin_token != NULL && !token_ok(e->signin_token)))
 		return AFP_ERR_PARSE;
-	return AFP_OK;
+	return ecr_decode(d, e);
 }
 
 afp_err
@@ -163,6 +236,30 @@ kv_time(struct buf *b, int *first, const char *key, time_t t)
 }
 
 static afp_err
+ecr_encode(const struct cache_entry *e, struct buf *b)
+{
+	size_t i;
+	afp_err r;
+
+	if ((r = buf_addstr(b, ",\"ecr\":{")) != AFP_OK)
+		return r;
+	for (i = 0; i < e->necr; i++) {
+		const struct cache_ecr *v = &e->ecr[i];
+		int first = 1;
+
+		if ((i > 0 && (r = buf_addc(b, ',')) != AFP_OK) ||
+		    (r = json_str(b, v->region)) != AFP_OK ||
+		    (r = buf_addstr(b, ":{")) != AFP_OK ||
+		    (r = json_kv(b, &first, "token", v->token)) != AFP_OK ||
+		    (r = kv_time(b, &first, "expires", v->expires)) != AFP_OK ||
+		    (r = json_kv(b, &first, "endpoint", v->endpoint)) != AFP_OK ||
+		    (r = buf_addc(b, '}')) != AFP_OK)
+			return r;
+	}
+	return buf_addc(b, '}');
+}
+
+static afp_err
 cache_encode(const struct cache_entry *e, struct buf *b)
 {
 	int first = 1, ifirst = 1;
@@ -190,6 +287,8 @@ cache_encode(const struct cache_entry *e, struct buf *b)
 	if (e->signin_token != NULL &&
 	    ((r = json_kv(b, &first, "signin_token", e->signin_token)) != AFP_OK ||
 	    (r = kv_time(b, &first, "signin_expires", e->signin_expires)) != AFP_OK))
+		return r;
+	if (e->necr > 0 && (r = ecr_encode(e, b)) != AFP_OK)
 		return r;
 	return buf_addstr(b, "}\n");
 }
@@ -361,7 +460,56 @@ cache_entry_clear(struct cache_entry *e)
 	free(e->id_arn);
 	free(e->id_userid);
 	str_wipe_free(e->signin_token);
+	for (size_t i = 0; i < e->necr; i++) {
+		free(e->ecr[i].region);
+		str_wipe_free(e->ecr[i].token);
+		free(e->ecr[i].endpoint);
+	}
+	free(e->ecr);
 	memset(e, 0, sizeof(*e));
+}
+
+const struct cache_ecr *
+cache_ecr_find(const struct cache_entry *e, const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < e->necr; i++)
+		if (strcmp(e->ecr[i].region, region) == 0)
+			return &e->ecr[i];
+	return NULL;
+}
+
+afp_err
+cache_ecr_set(struct cache_entry *e, struct cache_ecr *v)
+{
+	struct cache_ecr *ne;
+	size_t i;
+
+	if (v->region == NULL || !region_ok(v->region, strlen(v->region)))
+		return AFP_ERR_INVAL;
+	for (i = 0; i < e->necr; i++) {
+		int c = strcmp(e->ecr[i].region, v->region);
+
+		if (c == 0) {
+			free(e->ecr[i].region);
+			str_wipe_free(e->ecr[i].token);
+			free(e->ecr[i].endpoint);
+			e->ecr[i] = *v;
+			memset(v, 0, sizeof(*v));
+			return AFP_OK;
+		}
+		if (c > 0)
+			break;
+	}
+	if ((ne = reallocarray(e->ecr, e->necr + 1, sizeof(*ne))) == NULL)
+		return AFP_ERR_NOMEM;
+	e->ecr = ne;
+	memmove(&ne[i + 1], &ne[i], (e->necr - i) * sizeof(*ne));
+	ne[i] = *v;
+	e->necr++;
+	memset(v, 0, sizeof(*v));
+	return AFP_OK;
 }
 
 afp_err

@@ -11,6 +11,14 @@
 
 #define CACHE_FILE_MAX (256 * 1024)
 
+/* An ECR authorization for one region. */
+struct cache_ecr {
+	char *region;
+	char *token;		/* base64 of "AWS:<password>"; a secret */
+	time_t expires;
+	char *endpoint;		/* proxyEndpoint */
+};
+
 struct cache_entry {
 	struct afp_creds creds;
 	time_t last_updated;
@@ -19,6 +27,8 @@ struct cache_entry {
 	char *id_userid;
 	char *signin_token;	/* console sign-in token; NULL when none */
 	time_t signin_expires;
+	struct cache_ecr *ecr;	/* sorted by region */
+	size_t necr;
 };
 
 /*
@@ -45,6 +55,14 @@ afp_err cache_read_file(const char *path, size_t max, struct buf *out) AFP_WUR;
 afp_err cache_write_file(const char *path, const char *data, size_t len) AFP_WUR;
 /* Wipe and free the entry's strings. */
 void cache_entry_clear(struct cache_entry *e);
+/* The entry's ECR authorization for region, or NULL. */
+const struct cache_ecr *cache_ecr_find(const struct cache_entry *e,
+    const char *region);
+/*
+ * Set region's ECR authorization, taking ownership of the strings of v
+ * (which is zeroed); replaces an earlier one.
+ */
+afp_err cache_ecr_set(struct cache_entry *e, struct cache_ecr *v) AFP_WUR;
 
 /*
  * Take <dir>/.lock without waiting; AFP_ERR_LOCKED when another process

@@ -83,7 +83,12 @@ reply_format(struct buf *out, const struct reply *rp, const char *body,
 	if (rp->status == 401 &&
 	    (r = header(out, "WWW-Authenticate", "Basic realm=\"afp\"")) != AFP_OK)
 		return r;
-	if (rp->allow != NULL && (r = header(out, "Allow", rp->allow)) != AFP_OK)
+	if ((rp->allow != NULL &&
+	    (r = header(out, "Allow", rp->allow)) != AFP_OK) ||
+	    (rp->location != NULL &&
+	    (r = header(out, "Location", rp->location)) != AFP_OK) ||
+	    (rp->csp != NULL &&
+	    (r = header(out, "Content-Security-Policy", rp->csp)) != AFP_OK))
 		return r;
 	if ((r = buf_add(out, "\r\n", 2)) != AFP_OK)
 		return r;

@@ -10,11 +10,15 @@
 #include "buf.h"
 
 #define REPLY_JSON	"application/json"
+#define REPLY_TEXT	"text/plain; charset=utf-8"
+#define REPLY_HTML	"text/html; charset=utf-8"
 
 struct reply {
 	int status;			/* 200, 400, ... */
 	const char *content_type;	/* REPLY_JSON when NULL */
 	const char *allow;		/* Allow header (405), or NULL */
+	const char *location;		/* Location header (302), or NULL */
+	const char *csp;		/* Content-Security-Policy, or NULL */
 	int head;			/* HEAD: headers only, same Content-Length */
 };
 

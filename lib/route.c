@@ -7,6 +7,8 @@
 
 #define M_GET	0x1u
 #define M_HEAD	0x2u
+#define M_PUT	0x4u
+#define GH	(M_GET | M_HEAD)
 
 /*
  * Patterns are literal segments, "{a}" (account) and "{r}" (role); a
@@ -18,13 +20,25 @@ static const struct {
 	unsigned methods;
 	const char *allow;
 } routes[] = {
-	{ "/status", ROUTE_STATUS, M_GET | M_HEAD, "GET, HEAD" },
-	{ "/account", ROUTE_ACCOUNTS, M_GET | M_HEAD, "GET, HEAD" },
-	{ "/account/{a}/{r}", ROUTE_ROLE, M_GET | M_HEAD, "GET, HEAD" },
-	{ "/account/{a}/{r}/credentials", ROUTE_CREDENTIALS, M_GET | M_HEAD,
+	{ "/status", ROUTE_STATUS, GH, "GET, HEAD" },
+	{ "/account", ROUTE_ACCOUNTS, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}", ROUTE_ROLE, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}/credentials", ROUTE_CREDENTIALS, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}/caller-identity", ROUTE_IDENTITY, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}/consoleurl", ROUTE_CONSOLEURL, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}/console", ROUTE_CONSOLE, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}/ecr/credentials", ROUTE_ECR, GH, "GET, HEAD" },
+	{ "/account/{a}/{r}/container-credentials", ROUTE_CONTAINER, GH,
 	    "GET, HEAD" },
-	{ "/account/{a}/{r}/caller-identity", ROUTE_IDENTITY, M_GET | M_HEAD,
+	{ "/meta-data/iam/security-credentials/", ROUTE_IMDS_LIST, GH,
 	    "GET, HEAD" },
+	{ "/meta-data/iam/security-credentials/{r}", ROUTE_IMDS_ROLE, GH,
+	    "GET, HEAD" },
+	{ "/latest/meta-data/iam/security-credentials/", ROUTE_IMDS_LIST, GH,
+	    "GET, HEAD" },
+	{ "/latest/meta-data/iam/security-credentials/{r}", ROUTE_IMDS_ROLE, GH,
+	    "GET, HEAD" },
+	{ "/latest/api/token", ROUTE_IMDS_TOKEN, M_PUT, "PUT" },
 };
 
 /* The decoded segments of a path. */
@@ -203,6 +217,8 @@ method_bit(const char *m)
 		return M_GET;
 	if (strcmp(m, "HEAD") == 0)
 		return M_HEAD;
+	if (strcmp(m, "PUT") == 0)
+		return M_PUT;
 	return 0;
 }
 

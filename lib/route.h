@@ -21,6 +21,13 @@ enum route_ep {
 	ROUTE_ROLE,		/* /account/{a}/{r} */
 	ROUTE_CREDENTIALS,	/* /account/{a}/{r}/credentials */
 	ROUTE_IDENTITY,		/* /account/{a}/{r}/caller-identity */
+	ROUTE_CONSOLEURL,	/* /account/{a}/{r}/consoleurl */
+	ROUTE_CONSOLE,		/* /account/{a}/{r}/console */
+	ROUTE_ECR,		/* /account/{a}/{r}/ecr/credentials */
+	ROUTE_CONTAINER,	/* /account/{a}/{r}/container-credentials */
+	ROUTE_IMDS_LIST,	/* [/latest]/meta-data/iam/security-credentials/ */
+	ROUTE_IMDS_ROLE,	/* [/latest]/meta-data/iam/security-credentials/{r} */
+	ROUTE_IMDS_TOKEN,	/* PUT /latest/api/token */
 };
 
 /* The CGI variables routing reads; any of them may be NULL. */

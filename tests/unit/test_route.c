@@ -313,7 +313,7 @@ capture(const struct reply *rp, const char *body, int error, struct buf *out)
 static void
 test_reply(void)
 {
-	struct reply rp = { 200, NULL, NULL, 0 };
+	struct reply rp = { .status = 200 };
 	struct buf out;
 
 	buf_init(&out, 0);

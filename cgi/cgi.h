@@ -1,0 +1,53 @@
+/*
+ * cgi.h: what afp.cgi's handlers share. main.c sets up, authenticates and
+ * answers; each handler file fills in q->body and q->rp, or calls cgi_fail.
+ */
+#ifndef AFP_CGI_H
+#define AFP_CGI_H
+
+#include "buf.h"
+#include "cache.h"
+#include "conf.h"
+#include "reply.h"
+#include "route.h"
+
+struct req {
+	struct conf *conf;
+	struct route rt;
+	struct reply rp;
+	struct buf user;		/* the identity, once it passed conf_user_ok */
+	const char *addr;		/* REMOTE_ADDR when well formed, else NULL */
+	const char *message;		/* public text of a non-200 answer */
+	char msg[128];			/* room for a message with numbers */
+	char detail[256];		/* for the log only */
+	struct buf body;
+};
+
+/* Set the answer to an error; the detail goes to the log only. */
+void cgi_fail(struct req *q, int status, const char *message, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Identify the caller (auth = pam or remote_user) into q->user, or fail. */
+afp_err cgi_authenticate(struct req *q);
+/*
+ * The caller's cache entry for the routed role, checked for access and
+ * expiry; on failure the answer is set and -1 returned.
+ */
+int cgi_role_entry(struct req *q, struct cache_entry *e);
+
+/* console.c: /consoleurl (text/plain) and /console (302). */
+void console_answer(struct req *q);
+/*
+ * The console sign-in URL for the entry, honouring ?callbackurl=; 0 and an
+ * empty url when the role has no console, -1 (answer set) on bad input.
+ */
+int console_url(struct req *q, const struct cache_entry *e, struct buf *url);
+/* ecr.c: /account/{a}/{r}/ecr/credentials?region=R. */
+void ecr_answer(struct req *q);
+/* imds.c: the instance-metadata paths and PUT /latest/api/token. */
+void imds_answer(struct req *q);
+/* html.c: /account for a browser (Accept: text/html). */
+void html_accounts(struct req *q);
+/* The request prefers HTML (Accept names text/html). */
+int html_wanted(void);
+
+#endif
