@@ -33,6 +33,14 @@ afp_err cgi_authenticate(struct req *q);
  * expiry; on failure the answer is set and -1 returned.
  */
 int cgi_role_entry(struct req *q, struct cache_entry *e);
+/*
+ * Call fn for every role the caller may use, accounts and roles in name
+ * order (conf sorts them), first set for an account's first role. Returns
+ * fn's first error, or the NSS lookup's (AFP_ERR_NOTFOUND is not one).
+ */
+typedef afp_err (*cgi_role_fn)(void *arg, const struct conf_role *role,
+    int first);
+afp_err cgi_roles_walk(struct req *q, cgi_role_fn fn, void *arg) AFP_WUR;
 
 /* console.c: /consoleurl (text/plain) and /console (302). */
 void console_answer(struct req *q);
@@ -49,5 +57,12 @@ void imds_answer(struct req *q);
 void html_accounts(struct req *q);
 /* The request prefers HTML (Accept names text/html). */
 int html_wanted(void);
+/*
+ * ?format= of /account/{a}/{r}/credentials: 1 for "shell", 0 for none or
+ * "json", -1 (answer set, 400) for anything else or a malformed query.
+ */
+int html_shell_wanted(struct req *q);
+/* The entry's credentials as shell export lines, text/plain. */
+void html_credentials(struct req *q, const struct cache_entry *e);
 
 #endif

@@ -1,8 +1,362 @@
-/* XXX: placeholder until the instance-metadata work lands in this session. */
+/*
+ * The EC2 instance-metadata paths: a machine (identified by machine_auth
+ * and machine_user_env, authorized by `machines`) gets the credentials of
+ * its one role in the shape EC2 serves them, so SDKs pointed here with
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT use them unchanged. PUT
+ * /latest/api/token mints the stateless tokens of lib/imds.h.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
 #include "cgi.h"
+#include "imds.h"
+#include "json.h"
+#include "tm.h"
+
+#define TTL_ENV		"HTTP_X_AWS_EC2_METADATA_TOKEN_TTL_SECONDS"
+#define TOKEN_ENV	"HTTP_X_AWS_EC2_METADATA_TOKEN"
+
+/* The Authorization header holds a password in base64: wipe it. */
+static void
+authorization_wipe(void)
+{
+	char *v = getenv("HTTP_AUTHORIZATION");
+
+	if (v != NULL)
+		explicit_bzero(v, strlen(v));
+	(void)unsetenv("HTTP_AUTHORIZATION");
+}
+
+/* machine_auth = pam: HTTP Basic checked by PAM; the PAM user is the machine. */
+static afp_err
+machine_pam(struct req *q)
+{
+	const struct conf *c = q->conf;
+	struct buf user, pw;
+	afp_err r;
+
+	buf_init(&user, AUTH_HEADER_MAX);
+	buf_init(&pw, AUTH_HEADER_MAX);
+	r = auth_basic_decode(getenv("HTTP_AUTHORIZATION"), &user, &pw);
+	authorization_wipe();
+	if (r != AFP_OK) {
+		cgi_fail(q, 401, "authentication required", "%s",
+		    r == AFP_ERR_AUTH ? "no Basic credentials" :
+		    "malformed Basic credentials");
+		r = AFP_ERR_AUTH;
+		goto out;
+	}
+	if (!imds_identity_ok(buf_str(&user))) {
+		cgi_fail(q, 401, "authentication failed", "machine name refused");
+		r = AFP_ERR_AUTH;
+		goto out;
+	}
+	r = auth_pam(c->pam_service, buf_str(&user), buf_str(&pw), q->addr,
+	    &q->user);
+	buf_free(&pw);
+	if (r == AFP_ERR_AUTH) {
+		/* Name the login that failed: it passed the name rule. */
+		buf_reset(&q->user);
+		if (buf_addstr(&q->user, buf_str(&user)) != AFP_OK)
+			buf_reset(&q->user);
+		cgi_fail(q, 401, "authentication failed", "PAM refused the machine");
+	} else if (r != AFP_OK)
+		cgi_fail(q, 500, "internal error", "PAM: %s", afp_strerror(r));
+	else if (!imds_identity_ok(buf_str(&q->user))) {
+		buf_reset(&q->user);
+		cgi_fail(q, 401, "authentication failed",
+		    "PAM user refused by the machine name rule");
+		r = AFP_ERR_AUTH;
+	}
+ out:
+	buf_free(&user);
+	buf_free(&pw);
+	return r;
+}
+
+/*
+ * The machine's identity into q->user (which the request log names). It
+ * follows the machine rule, not conf_user_ok: an IPv6 address has ':'.
+ */
+static afp_err
+machine_identify(struct req *q)
+{
+	const struct conf *c = q->conf;
+	const char *id;
+
+	if (c->machine_auth == CONF_AUTH_PAM)
+		return machine_pam(q);
+	authorization_wipe();
+	id = getenv(c->machine_user_env);
+	if (!imds_identity_ok(id)) {
+		cgi_fail(q, 401, "machine not identified", "%s %s",
+		    c->machine_user_env, id == NULL || *id == '\0' ? "unset" :
+		    "refused by the machine name rule");
+		return AFP_ERR_AUTH;
+	}
+	if (buf_addstr(&q->user, id) != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "out of memory");
+		return AFP_ERR_NOMEM;
+	}
+	return AFP_OK;
+}
+
+/* The token key the refresher made; on failure the answer is set. */
+static afp_err
+key_load(struct req *q, unsigned char key[IMDS_KEY_LEN])
+{
+	struct buf path, data;
+	afp_err r;
+
+	buf_init(&path, PATH_MAX);
+	buf_init(&data, IMDS_KEY_FILE_MAX);
+	if ((r = buf_printf(&path, "%s/imds.key", q->conf->cache_dir)) != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "imds.key path: %s",
+		    afp_strerror(r));
+		goto out;
+	}
+	r = cache_read_file(buf_str(&path), IMDS_KEY_FILE_MAX, &data);
+	if (r == AFP_ERR_NOTFOUND) {
+		cgi_fail(q, 503, "metadata tokens not available yet",
+		    "no imds.key: the refresher has not run");
+		goto out;
+	}
+	if (r != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "imds.key: %s", afp_strerror(r));
+		goto out;
+	}
+	if ((r = imds_key_parse(data.p, data.len, key)) != AFP_OK)
+		cgi_fail(q, 500, "internal error",
+		    "imds.key is not 64 hex digits");
+ out:
+	buf_free(&data);
+	buf_free(&path);
+	return r;
+}
+
+/*
+ * PUT /latest/api/token. No TTL header is a 400 as on EC2; a TTL out of
+ * range is a 403, because botocore gives up on a 400 but falls back to
+ * IMDSv1 on a 403 (DESIGN.md §4). As on EC2, a PUT that went through a
+ * forwarding proxy is refused, so the proxy cannot collect tokens.
+ */
+static void
+token_put(struct req *q)
+{
+	unsigned char key[IMDS_KEY_LEN];
+	unsigned ttl = 0;
+	afp_err r;
+
+	if (getenv("HTTP_X_FORWARDED_FOR") != NULL) {
+		cgi_fail(q, 403, "forwarded token requests are refused",
+		    "PUT with X-Forwarded-For");
+		return;
+	}
+	r = imds_ttl_parse(getenv(TTL_ENV), &ttl);
+	if (r == AFP_ERR_NOTFOUND) {
+		cgi_fail(q, 400, "X-aws-ec2-metadata-token-ttl-seconds is required",
+		    "PUT without TTL header");
+		return;
+	}
+	if (r != AFP_OK) {
+		cgi_fail(q, 403, "X-aws-ec2-metadata-token-ttl-seconds must be "
+		    "1 to 21600", "TTL header out of rule");
+		return;
+	}
+	if (key_load(q, key) != AFP_OK)
+		goto out;
+	if ((r = imds_token_mint(key, buf_str(&q->user), time(NULL), ttl,
+	    &q->body)) != AFP_OK) {
+		buf_reset(&q->body);
+		cgi_fail(q, 500, "internal error", "token: %s", afp_strerror(r));
+		goto out;
+	}
+	q->rp.content_type = REPLY_TEXT;
+	q->rp.token_ttl = ttl;
+	q->rp.status = 200;
+ out:
+	explicit_bzero(key, sizeof(key));
+}
+
+/*
+ * A metadata GET's token: checked when sent, required when imds_v1 = no.
+ * 0 when the request may go on, else -1 with the answer set.
+ */
+static int
+token_gate(struct req *q)
+{
+	const char *tok = getenv(TOKEN_ENV);
+	unsigned char key[IMDS_KEY_LEN];
+	int rc = -1;
+	afp_err r;
+
+	if (tok == NULL) {
+		if (q->conf->imds_v1)
+			return 0;
+		cgi_fail(q, 401, "a token from PUT /latest/api/token is required",
+		    "no token and imds_v1 = no");
+		return -1;
+	}
+	if (key_load(q, key) != AFP_OK)
+		goto out;
+	r = imds_token_check(key, buf_str(&q->user), tok, time(NULL));
+	if (r == AFP_OK)
+		rc = 0;
+	else if (r == AFP_ERR_EXPIRED)
+		cgi_fail(q, 401, "token expired", "token expired");
+	else if (r == AFP_ERR_AUTH || r == AFP_ERR_PARSE)
+		cgi_fail(q, 401, "invalid token", "token %s",
+		    r == AFP_ERR_PARSE ? "malformed" :
+		    "not minted for this machine by this key");
+	else
+		cgi_fail(q, 500, "internal error", "token check: %s",
+		    afp_strerror(r));
+ out:
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+/*
+ * The machine's one role. None is a 404, as on an instance without a
+ * role; more than one is a 409, since EC2 has no way to offer a choice.
+ */
+static const struct conf_role *
+machine_role(struct req *q)
+{
+	const struct conf *c = q->conf;
+	const char *id = buf_str(&q->user);
+	const struct conf_role *found = NULL;
+	size_t i, j, n = 0;
+	int len;
+
+	for (i = 0; i < c->nroles; i++)
+		for (j = 0; j < c->roles[i].machines.n; j++)
+			if (strcmp(c->roles[i].machines.v[j], id) == 0) {
+				if (n++ == 0)
+					found = &c->roles[i];
+				break;
+			}
+	if (n == 0) {
+		cgi_fail(q, 404, "no role for this machine",
+		    "machine in no role's machines");
+		return NULL;
+	}
+	if (n > 1) {
+		len = snprintf(q->msg, sizeof(q->msg), "this machine is allowed "
+		    "%zu roles; instance metadata needs exactly one", n);
+		cgi_fail(q, 409, len > 0 && (size_t)len < sizeof(q->msg) ?
+		    q->msg : "more than one role for this machine",
+		    "machine in the machines of %zu roles", n);
+		return NULL;
+	}
+	return found;
+}
+
+/* EC2's credentials document. */
+static afp_err
+ec2_json(struct buf *b, const struct cache_entry *e)
+{
+	char updated[TM_ISO8601_LEN], exp[TM_ISO8601_LEN];
+	int first = 1;
+	afp_err r;
+
+	if ((r = tm_format_iso8601(e->last_updated, updated)) != AFP_OK ||
+	    (r = tm_format_iso8601(e->creds.expiration, exp)) != AFP_OK ||
+	    (r = buf_addc(b, '{')) != AFP_OK ||
+	    (r = json_kv(b, &first, "Code", "Success")) != AFP_OK ||
+	    (r = json_kv(b, &first, "LastUpdated", updated)) != AFP_OK ||
+	    (r = json_kv(b, &first, "Type", "AWS-HMAC")) != AFP_OK ||
+	    (r = json_kv(b, &first, "AccessKeyId", e->creds.akid)) != AFP_OK ||
+	    (r = json_kv(b, &first, "SecretAccessKey", e->creds.secret)) != AFP_OK ||
+	    (r = json_kv(b, &first, "Token", e->creds.token)) != AFP_OK ||
+	    (r = json_kv(b, &first, "Expiration", exp)) != AFP_OK)
+		return r;
+	return buf_addc(b, '}');
+}
+
+/*
+ * /{r}: the role's shared entry. A per-user role has none (the refresher
+ * keeps one entry per person), and a machine is no person, so such a role
+ * in `machines` is a configuration mistake.
+ */
+static void
+role_credentials(struct req *q, const struct conf_role *role)
+{
+	struct cache_entry e;
+	struct buf path;
+	afp_err r;
+
+	memset(&e, 0, sizeof(e));
+	buf_init(&path, PATH_MAX);
+	if (strcmp(q->rt.role, role->name) != 0) {
+		cgi_fail(q, 404, "not found", "not the machine's role");
+		goto out;
+	}
+	if (role->per_user) {
+		cgi_fail(q, 500, "internal error", "role %s/%s has {user} in "
+		    "session_name: machines need a shared session", role->account,
+		    role->name);
+		goto out;
+	}
+	if ((r = cache_path(&path, q->conf->cache_dir, role->account,
+	    role->name, NULL)) != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
+		goto out;
+	}
+	if ((r = cache_read(buf_str(&path), &e)) == AFP_ERR_NOTFOUND) {
+		cgi_fail(q, 503, "credentials not available yet", "no cache entry");
+		goto out;
+	}
+	if (r != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
+		goto out;
+	}
+	if (e.creds.expiration <= time(NULL)) {
+		cgi_fail(q, 503, "credentials not available yet", "cache entry expired");
+		goto out;
+	}
+	if (e.creds.token == NULL) {
+		cgi_fail(q, 500, "internal error", "cache entry without session token");
+		goto out;
+	}
+	if ((r = ec2_json(&q->body, &e)) != AFP_OK) {
+		buf_reset(&q->body);
+		cgi_fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
+		goto out;
+	}
+	q->rp.status = 200;
+ out:
+	cache_entry_clear(&e);
+	buf_free(&path);
+}
 
 void
 imds_answer(struct req *q)
 {
-	cgi_fail(q, 404, "not found", "instance metadata not built yet");
+	const struct conf_role *role;
+	afp_err r;
+
+	if (machine_identify(q) != AFP_OK)
+		return;
+	if (q->rt.ep == ROUTE_IMDS_TOKEN) {
+		token_put(q);
+		return;
+	}
+	if (token_gate(q) != 0 || (role = machine_role(q)) == NULL)
+		return;
+	if (q->rt.ep == ROUTE_IMDS_ROLE) {
+		role_credentials(q, role);
+		return;
+	}
+	/* The bare name, no newline: SDKs append it to the path as it is. */
+	if ((r = buf_addstr(&q->body, role->name)) != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
+		return;
+	}
+	q->rp.content_type = REPLY_TEXT;
+	q->rp.status = 200;
 }

@@ -217,56 +217,70 @@ cgi_authenticate(struct req *q)
 	return auth_basic_pam(q);
 }
 
-/* {"prod":["admin","read"],...}: accounts in config order, roles sorted. */
-static void
-do_accounts(struct req *q)
+afp_err
+cgi_roles_walk(struct req *q, cgi_role_fn fn, void *arg)
 {
 	const struct conf *c = q->conf;
 	const char *user = buf_str(&q->user);
 	struct strlist groups = { NULL, 0 };
-	struct buf *b = &q->body;
 	size_t i, j;
-	int any_acct = 0, any_role;
+	int first;
 	afp_err r;
 
 	r = authz_user_groups(user, &groups);
 	/* A user only the web server knows may still be in allow_users. */
-	if (r != AFP_OK && r != AFP_ERR_NOTFOUND) {
-		cgi_fail(q, 500, "internal error", "groups of the user: %s",
-		    afp_strerror(r));
+	if (r != AFP_OK && r != AFP_ERR_NOTFOUND)
 		goto out;
-	}
-	if ((r = buf_addc(b, '{')) != AFP_OK)
-		goto err;
-	for (i = 0; i < c->naccounts; i++) {
-		any_role = 0;
-		for (j = 0; j < c->nroles; j++) {
+	r = AFP_OK;
+	for (i = 0; i < c->naccounts && r == AFP_OK; i++) {
+		first = 1;
+		for (j = 0; j < c->nroles && r == AFP_OK; j++) {
 			const struct conf_role *role = &c->roles[j];
 
 			if (strcmp(role->account, c->accounts[i].name) != 0 ||
 			    authz_role_allowed_groups(c, role, user, &groups) != 1)
 				continue;
-			if (!any_role && ((any_acct &&
-			    (r = buf_addc(b, ',')) != AFP_OK) ||
-			    (r = json_str(b, role->account)) != AFP_OK ||
-			    (r = buf_add(b, ":[", 2)) != AFP_OK))
-				goto err;
-			if ((any_role && (r = buf_addc(b, ',')) != AFP_OK) ||
-			    (r = json_str(b, role->name)) != AFP_OK)
-				goto err;
-			any_role = any_acct = 1;
+			r = fn(arg, role, first);
+			first = 0;
 		}
-		if (any_role && (r = buf_addc(b, ']')) != AFP_OK)
-			goto err;
 	}
-	if ((r = buf_addc(b, '}')) != AFP_OK)
-		goto err;
-	q->rp.status = 200;
-	goto out;
- err:
-	cgi_fail(q, 500, "internal error", "account list: %s", afp_strerror(r));
  out:
 	authz_strlist_free(&groups);
+	return r;
+}
+
+/* One role of the /account JSON; an account's first role opens its list. */
+static afp_err
+accounts_json_role(void *arg, const struct conf_role *role, int first)
+{
+	struct buf *b = arg;
+	afp_err r;
+
+	if (!first)
+		r = buf_addc(b, ',');
+	else if ((r = b->len > 1 ? buf_add(b, "],", 2) : AFP_OK) == AFP_OK &&
+	    (r = json_str(b, role->account)) == AFP_OK)
+		r = buf_add(b, ":[", 2);
+	return r != AFP_OK ? r : json_str(b, role->name);
+}
+
+/* {"prod":["admin","read"],...}: accounts and roles in name order. */
+static void
+do_accounts(struct req *q)
+{
+	struct buf *b = &q->body;
+	afp_err r;
+
+	if ((r = buf_addc(b, '{')) != AFP_OK ||
+	    (r = cgi_roles_walk(q, accounts_json_role, b)) != AFP_OK ||
+	    (b->len > 1 && (r = buf_addc(b, ']')) != AFP_OK) ||
+	    (r = buf_addc(b, '}')) != AFP_OK) {
+		buf_reset(b);
+		cgi_fail(q, 500, "internal error", "account list: %s",
+		    afp_strerror(r));
+		return;
+	}
+	q->rp.status = 200;
 }
 
 static afp_err
@@ -402,11 +416,17 @@ static void
 do_role(struct req *q)
 {
 	struct cache_entry e;
+	int shell;
 	afp_err r;
 
 	memset(&e, 0, sizeof(e));
 	if (cgi_role_entry(q, &e) == -1)
 		goto out;
+	if (q->rt.ep == ROUTE_CREDENTIALS && (shell = html_shell_wanted(q)) != 0) {
+		if (shell == 1)
+			html_credentials(q, &e);
+		goto out;
+	}
 	switch (q->rt.ep) {
 	case ROUTE_IDENTITY:
 		r = identity_json(&q->body, &e);
@@ -539,11 +559,6 @@ host_allowed(const struct conf *c)
 static void
 dispatch(struct req *q)
 {
-	if (!host_allowed(q->conf)) {
-		cgi_fail(q, 403, "host not allowed", "Host %s not in allowed_hosts",
-		    getenv("HTTP_HOST") ? getenv("HTTP_HOST") : "(none)");
-		return;
-	}
 	switch (q->rt.ep) {
 	case ROUTE_STATUS:
 		do_status(q);
@@ -632,6 +647,7 @@ main(void)
 {
 	struct route_env env;
 	struct req q;
+	afp_err r;
 	int rc;
 
 	if (fds_sane() == -1)
@@ -652,7 +668,11 @@ main(void)
 	route_env_get(&env);
 	if (route_parse(&env, &q.rt) != AFP_OK)
 		cgi_fail(&q, q.rt.status, q.rt.message, "%s", q.rt.detail);
-	if (setup(&q) == AFP_OK && q.rt.status == 0)
+	/* A foreign Host learns nothing, not even which paths exist. */
+	if ((r = setup(&q)) == AFP_OK && !host_allowed(q.conf))
+		cgi_fail(&q, 403, "host not allowed", "Host %s not in allowed_hosts",
+		    getenv("HTTP_HOST") ? getenv("HTTP_HOST") : "(none)");
+	else if (r == AFP_OK && q.rt.status == 0)
 		dispatch(&q);
 
 	/* Log first: the server may kill us once the answer is complete. */

@@ -1206,6 +1206,11 @@ role_session_name(struct pctx *p, struct conf_role *r)
 		return perr(p, line, AFP_ERR_CONFIG,
 		    "session_name needs at least 2 characters");
 	r->per_user = nuser > 0;
+	/* A machine is no user: metadata paths answer from a shared entry. */
+	if (r->per_user && r->machines.n > 0)
+		return perr(p, p->seen[RK_MACHINES], AFP_ERR_CONFIG,
+		    "machines need a shared session: set a session_name "
+		    "without {user} (the default is afp-{user})");
 	return AFP_OK;
 }
 

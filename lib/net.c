@@ -117,7 +117,8 @@ void
 net_req_free(struct net_req *r)
 {
 	net_req_clear_headers(r);
-	free(r->url);
+	/* A sign-in URL carries credentials in its query. */
+	str_wipe_free(r->url);
 	r->url = NULL;
 	buf_free(&r->body);
 	buf_free(&r->resp);

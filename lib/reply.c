@@ -90,6 +90,10 @@ reply_format(struct buf *out, const struct reply *rp, const char *body,
 	    (rp->csp != NULL &&
 	    (r = header(out, "Content-Security-Policy", rp->csp)) != AFP_OK))
 		return r;
+	/* The AWS SDK for Go reads the TTL it was granted from this header. */
+	if (rp->token_ttl != 0 && (r = buf_printf(out,
+	    "X-Aws-Ec2-Metadata-Token-Ttl-Seconds: %u\r\n", rp->token_ttl)) != AFP_OK)
+		return r;
 	if ((r = buf_add(out, "\r\n", 2)) != AFP_OK)
 		return r;
 	if (rp->head)

@@ -19,6 +19,7 @@ struct reply {
 	const char *allow;		/* Allow header (405), or NULL */
 	const char *location;		/* Location header (302), or NULL */
 	const char *csp;		/* Content-Security-Policy, or NULL */
+	unsigned token_ttl;		/* X-Aws-Ec2-Metadata-Token-Ttl-Seconds, 0: none */
 	int head;			/* HEAD: headers only, same Content-Length */
 };
 

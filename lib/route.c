@@ -76,7 +76,7 @@ static afp_err
 raw_path(const struct route_env *env, struct route *rt, const char **path,
     size_t *len, int *decode)
 {
-	size_t sn;
+	size_t sn, pn;
 
 	if (env->request_uri != NULL) {
 		if (env->script_name == NULL)
@@ -89,6 +89,18 @@ raw_path(const struct route_env *env, struct route *rt, const char **path,
 		*path = env->request_uri + sn;
 		*len = strcspn(*path, "?");
 		*decode = 1;
+		/*
+		 * busybox httpd passes REQUEST_URI decoded: SCRIPT_NAME and
+		 * PATH_INFO verbatim, then '?' and the query. Decoding that
+		 * again would turn %2561 into 'a', and a '?' from %3F would
+		 * end the path early.
+		 */
+		pn = env->path_info != NULL ? strlen(env->path_info) : 0;
+		if (pn > 0 && strncmp(*path, env->path_info, pn) == 0 &&
+		    ((*path)[pn] == '\0' || (*path)[pn] == '?')) {
+			*len = pn;
+			*decode = 0;
+		}
 	} else {
 		*path = env->path_info != NULL ? env->path_info : "";
 		*len = strlen(*path);

@@ -16,16 +16,20 @@
 #define SIGNIN_URL_MAX (16 * 1024)	/* a login URL: endpoint, issuer, destination, token */
 
 /*
- * The federation endpoint URL, ".../federation": override (signin_endpoint,
- * taken as the full federation URL) or the partition's host
+ * The federation endpoint URL into url (reset first): override
+ * (signin_endpoint, the full federation URL, which must be an http(s) URL
+ * without query or fragment) or https://<partition's host>/federation
  * (signin.aws.amazon.com, signin.amazonaws.cn, signin.amazonaws-us-gov.com).
+ * AFP_ERR_INVAL for a bad override or an unknown partition.
  */
 afp_err signin_endpoint(const char *partition, const char *override,
     struct buf *url) AFP_WUR;
 /*
- * The getSigninToken URL for creds: Action, the compact Session JSON
- * {"sessionId","sessionKey","sessionToken"} URL-encoded, and SessionDuration
- * when session_duration is not 0.
+ * The getSigninToken URL for creds into url (reset first; it holds the
+ * secret key, so the caller buf_free()s it): Action, SessionDuration when
+ * session_duration is not 0 (else 900-43200), and the compact Session JSON
+ * {"sessionId","sessionKey","sessionToken"} percent-encoded. Credentials
+ * without a session token are AFP_ERR_INVAL.
  */
 afp_err signin_token_url(const char *endpoint, const struct afp_creds *creds,
     unsigned session_duration, struct buf *url) AFP_WUR;
@@ -35,18 +39,26 @@ afp_err signin_token_url(const char *endpoint, const struct afp_creds *creds,
  * credentials carry a session token.
  */
 unsigned signin_session_duration(const struct conf_role *r, int base_temporary);
-/* {"SigninToken":"..."} into *token (caller frees with str_wipe_free). */
+/*
+ * {"SigninToken":"..."} into *token (caller frees with str_wipe_free; NULL
+ * on failure): AFP_ERR_PARSE for invalid JSON or a missing, non-string,
+ * empty or non-printable token, AFP_ERR_TOOBIG past SIGNIN_TOKEN_MAX.
+ */
 afp_err signin_token_parse(const char *body, size_t len, char **token) AFP_WUR;
 /*
- * The console login URL: <endpoint>?Action=login&Issuer=<issuer>
- * &Destination=<destination>&SigninToken=<token>, every value encoded.
+ * The console login URL into out (reset first): <endpoint>?Action=login
+ * &Issuer=<issuer>&Destination=<destination>&SigninToken=<token>, every
+ * value percent-encoded (RFC 3986). Empty values are AFP_ERR_INVAL.
  */
 afp_err signin_login_url(const char *endpoint, const char *issuer,
     const char *destination, const char *token, struct buf *out) AFP_WUR;
 /*
- * A callbackurl is acceptable: an absolute http(s) URL with a host, no
- * control characters or spaces, at most 2048 bytes, and starting with one
- * of allow's prefixes when allow is not empty.
+ * A callbackurl is acceptable: an absolute http:// or https:// URL with a
+ * host (name, IPv4 or [IPv6]) and optional port, no userinfo, no "." or
+ * ".." path segments, at most 2048 bytes of RFC 3986 characters but quotes
+ * (no controls, spaces, '\\', '<', '>', non-ASCII), and, when allow (may be
+ * NULL) is not empty, starting with one of its prefixes at a boundary: the
+ * prefix ends with '/' or the URL goes on with '/', '?', '#' or ends.
  */
 int signin_callback_ok(const char *url, const struct strlist *allow);
 

@@ -3,20 +3,16 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "awsreq.h"
 #include "enc.h"
-#include "sigv4.h"
 #include "sts.h"
 #include "tm.h"
 
 #define STS_VERSION	"2011-06-15"
-#define STS_URL_MAX	2048
-#define STS_REQ_MAX	(64 * 1024)
-#define STS_REGION_MAX	32
 #define STS_CT		"application/x-www-form-urlencoded; charset=utf-8"
 
 /* Field bounds; a session token is 1-2 KiB today, leave room to grow. */
@@ -75,147 +71,9 @@ xml_init(void)
 }
 
 static int
-region_ok(const char *region)
-{
-	size_t i, n;
-
-	if (region == NULL || (n = strlen(region)) == 0 || n > STS_REGION_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = region[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-static int
 is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_unreserved(char c)
-{
-	return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int
-is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-struct url {
-	int https;
-	const char *host;	/* host, brackets included for IPv6 */
-	size_t hostlen;
-	const char *port;	/* digits, or NULL */
-	size_t portlen;
-	const char *path;	/* "" or starting with '/' */
-	size_t pathlen;
-};
-
-/*
- * Split an endpoint URL. Only what an endpoint needs is accepted: a
- * scheme, a host, an optional port and a path of unreserved characters
- * (so its raw and encoded forms agree when signed); no user info, query
- * or fragment, nothing outside printable ASCII.
- */
-static afp_err
-url_split(const char *s, struct url *u)
-{
-	const char *a, *end, *colon = NULL;
-	size_t i, n;
-	unsigned long port;
-
-	if (s == NULL || (n = strlen(s)) == 0 || n > STS_URL_MAX)
-		return AFP_ERR_INVAL;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return AFP_ERR_INVAL;
-	if (strncasecmp(s, "https://", 8) == 0) {
-		u->https = 1;
-		a = s + 8;
-	} else if (strncasecmp(s, "http://", 7) == 0) {
-		u->https = 0;
-		a = s + 7;
-	} else
-		return AFP_ERR_INVAL;
-	end = a + strcspn(a, "/");
-	u->path = end;
-	u->pathlen = strlen(end);
-	for (i = 0; i < u->pathlen; i++)
-		if (end[i] != '/' && !is_unreserved(end[i]))
-			return AFP_ERR_INVAL;
-	u->host = a;
-	if (*a == '[') {
-		const char *p;
-
-		for (p = a + 1; p < end && (is_hex(*p) || *p == ':' ||
-		    *p == '.'); p++)
-			;
-		if (p == a + 1 || p == end || *p != ']')
-			return AFP_ERR_INVAL;
-		u->hostlen = (size_t)(p + 1 - a);
-		if (p + 1 < end) {
-			if (p[1] != ':')
-				return AFP_ERR_INVAL;
-			colon = p + 1;
-		}
-	} else {
-		const char *p;
-
-		for (p = a; p < end && *p != ':'; p++)
-			if (!is_unreserved(*p))
-				return AFP_ERR_INVAL;
-		if (p == a)
-			return AFP_ERR_INVAL;
-		u->hostlen = (size_t)(p - a);
-		if (p < end)
-			colon = p;
-	}
-	u->port = NULL;
-	u->portlen = 0;
-	if (colon != NULL) {
-		u->port = colon + 1;
-		u->portlen = (size_t)(end - u->port);
-		if (u->portlen == 0 || u->portlen > 5)
-			return AFP_ERR_INVAL;
-		port = 0;
-		for (i = 0; i < u->portlen; i++) {
-			if (!is_digit(u->port[i]))
-				return AFP_ERR_INVAL;
-			port = port * 10 + (unsigned long)(u->port[i] - '0');
-		}
-		if (port == 0 || port > 65535)
-			return AFP_ERR_INVAL;
-	}
-	return AFP_OK;
-}
-
-static afp_err
-endpoint_copy(const char *s, struct buf *url)
-{
-	struct url u;
-	size_t n;
-	afp_err r;
-
-	if ((r = url_split(s, &u)) != AFP_OK)
-		return r;
-	n = strlen(s);
-	if (s[n - 1] == '/')
-		n--;
-	return buf_add(url, s, n);
 }
 
 static int
@@ -224,35 +82,12 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-static const char *
-env_nonempty(const char *name)
-{
-	const char *v = secure_getenv(name);
-
-	return nonempty(v) ? v : NULL;
-}
-
 afp_err
 sts_endpoint(const char *partition, const char *region, const char *override,
     struct buf *url)
 {
-	const char *suffix, *v;
-
-	if (partition == NULL || !region_ok(region))
-		return AFP_ERR_INVAL;
-	if (strcmp(partition, "aws") == 0 ||
-	    strcmp(partition, "aws-us-gov") == 0)
-		suffix = "amazonaws.com";
-	else if (strcmp(partition, "aws-cn") == 0)
-		suffix = "amazonaws.com.cn";
-	else
-		return AFP_ERR_INVAL;
-	if ((v = env_nonempty("AWS_ENDPOINT_URL_STS")) == NULL &&
-	    (v = env_nonempty("AWS_ENDPOINT_URL")) == NULL && nonempty(override))
-		v = override;
-	if (v != NULL)
-		return endpoint_copy(v, url);
-	return buf_printf(url, "https://sts.%s.%s", region, suffix);
+	return awsreq_endpoint(partition, region, "sts", "AWS_ENDPOINT_URL_STS",
+	    override, url);
 }
 
 static afp_err
@@ -346,124 +181,18 @@ sts_body(const struct sts_call *call, struct buf *body)
 	return AFP_ERR_INVAL;
 }
 
-/* Add each "Name:value\n" line of the signer's output as a header. */
-static afp_err
-add_signed_headers(struct net_req *req, const struct buf *lines)
-{
-	const char *p = buf_str(lines), *nl, *colon;
-	struct buf name, value;
-	afp_err r = AFP_OK;
-
-	buf_init(&name, 256);
-	buf_init(&value, TOKEN_MAX * 2);
-	for (; *p != '\0'; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL ||
-		    (colon = memchr(p, ':', (size_t)(nl - p))) == NULL ||
-		    colon == p) {
-			r = AFP_ERR_INTERNAL;
-			break;
-		}
-		buf_reset(&name);
-		buf_reset(&value);
-		if ((r = buf_add(&name, p, (size_t)(colon - p))) != AFP_OK ||
-		    (r = buf_add(&value, colon + 1,
-		    (size_t)(nl - colon - 1))) != AFP_OK)
-			break;
-		/* Host and Content-Type are already there, as signed. */
-		if (strcasecmp(buf_str(&name), "Host") == 0 ||
-		    strcasecmp(buf_str(&name), "Content-Type") == 0)
-			continue;
-		if ((r = net_req_header(req, buf_str(&name),
-		    buf_str(&value))) != AFP_OK)
-			break;
-	}
-	buf_free(&name);
-	buf_free(&value);
-	return r;
-}
-
 afp_err
 sts_sign(struct net_req *req, const char *url, const char *region,
     const struct sts_call *call, const struct afp_creds *creds, time_t when)
 {
-	struct sigv4_header hdrs[2];
-	struct sigv4_request sreq;
-	struct sigv4_opts opts;
-	struct sigv4_out out;
-	struct buf host, path, body;
-	struct url u;
-	char *nurl = NULL;
+	struct buf body;
 	afp_err r;
 
-	buf_init(&host, STS_URL_MAX);
-	buf_init(&path, STS_URL_MAX);
-	buf_init(&body, STS_REQ_MAX);
-	sigv4_out_init(&out);
-	if (!region_ok(region)) {
-		r = AFP_ERR_INVAL;
-		goto out;
-	}
-	if ((r = url_split(url, &u)) != AFP_OK ||
-	    (r = buf_add(&host, u.host, u.hostlen)) != AFP_OK)
-		goto out;
-	/* The port is part of Host only when it is not the scheme's own. */
-	if (u.port != NULL &&
-	    !(u.https && u.portlen == 3 && memcmp(u.port, "443", 3) == 0) &&
-	    !(!u.https && u.portlen == 2 && memcmp(u.port, "80", 2) == 0) &&
-	    ((r = buf_addc(&host, ':')) != AFP_OK ||
-	    (r = buf_add(&host, u.port, u.portlen)) != AFP_OK))
-		goto out;
-	if ((r = buf_add(&path, u.path, u.pathlen)) != AFP_OK ||
-	    (path.len == 0 && (r = buf_addc(&path, '/')) != AFP_OK) ||
-	    (r = sts_body(call, &body)) != AFP_OK)
-		goto out;
-	hdrs[0].name = "Host";
-	hdrs[0].value = buf_str(&host);
-	hdrs[1].name = "Content-Type";
-	hdrs[1].value = STS_CT;
-	memset(&sreq, 0, sizeof(sreq));
-	sreq.method = "POST";
-	sreq.path = buf_str(&path);
-	sreq.query = NULL;
-	sreq.headers = hdrs;
-	sreq.nheaders = 2;
-	sreq.body = buf_str(&body);
-	sreq.body_len = body.len;
-	memset(&opts, 0, sizeof(opts));
-	opts.region = region;
-	opts.service = "sts";
-	opts.when = when;
-	opts.form = SIGV4_HEADER;
-	opts.normalize = 1;
-	opts.sign_body = 0;
-	opts.omit_token = 0;
-	if ((r = sigv4_sign(&sreq, &opts, creds, &out)) != AFP_OK)
-		goto out;
-	if ((nurl = strdup(url)) == NULL) {
-		r = AFP_ERR_NOMEM;
-		goto out;
-	}
-	net_req_clear_headers(req);
-	if ((r = net_req_header(req, "Host", buf_str(&host))) != AFP_OK ||
-	    (r = net_req_header(req, "Content-Type", STS_CT)) != AFP_OK ||
-	    (r = add_signed_headers(req, &out.headers)) != AFP_OK) {
-		net_req_clear_headers(req);
-		goto out;
-	}
-	free(req->url);
-	req->url = nurl;
-	nurl = NULL;
-	buf_free(&req->body);
-	req->body = body;
-	buf_init(&body, STS_REQ_MAX);
-	req->method = "POST";
-	r = AFP_OK;
-out:
-	free(nurl);
-	buf_free(&host);
-	buf_free(&path);
+	buf_init(&body, AWSREQ_BODY_MAX);
+	if ((r = sts_body(call, &body)) == AFP_OK)
+		r = awsreq_sign(req, "POST", url, region, "sts", STS_CT, NULL,
+		    buf_str(&body), body.len, creds, when);
 	buf_free(&body);
-	sigv4_out_free(&out);
 	return r;
 }
 

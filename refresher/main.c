@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/random.h>
+
 #include "cache.h"
+#include "enc.h"
 #include "conf.h"
 #include "log.h"
 #include "refresh.h"
@@ -40,6 +43,40 @@ prepare_cache(const struct conf *c)
 	if ((r = cache_dir_check(c->cache_dir, &err)) != AFP_OK)
 		log_err("cache directory refused: %s", buf_str(&err));
 	buf_free(&err);
+	return r == AFP_OK ? 0 : -1;
+}
+
+/*
+ * The CGI signs instance-metadata tokens with <cache_dir>/imds.key; make
+ * one when there is none (we hold the lock, so nobody races us).
+ */
+static int
+imds_key(const char *dir)
+{
+	unsigned char key[32];
+	struct buf path, hex;
+	afp_err r = AFP_OK;
+
+	buf_init(&path, 4096);
+	buf_init(&hex, 128);
+	if ((r = buf_printf(&path, "%s/imds.key", dir)) != AFP_OK ||
+	    access(buf_str(&path), F_OK) == 0)
+		goto out;
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+		r = AFP_ERR_IO;
+		goto out;
+	}
+	if ((r = enc_hex(&hex, key, sizeof(key))) != AFP_OK ||
+	    (r = buf_addc(&hex, '\n')) != AFP_OK ||
+	    (r = cache_write_file(buf_str(&path), hex.p, hex.len)) != AFP_OK)
+		goto out;
+	log_info("created %s", buf_str(&path));
+out:
+	if (r != AFP_OK)
+		log_err("cannot create %s: %s", buf_str(&path), afp_strerror(r));
+	explicit_bzero(key, sizeof(key));
+	buf_free(&path);
+	buf_free(&hex);
 	return r == AFP_OK ? 0 : -1;
 }
 
@@ -142,6 +179,8 @@ main(int argc, char *argv[])
 			goto out;
 		}
 		cache_clean_temps(c->cache_dir);
+		if (imds_key(c->cache_dir) == -1)
+			goto out;
 	}
 	rc = refresh_run(c, &o) == AFP_OK ? 0 : EXIT_FAILED;
 out:

@@ -9,41 +9,13 @@
 #include "json.h"
 #include "log.h"
 #include "net.h"
+#include "job.h"
 #include "refresh.h"
 #include "source.h"
 #include "sts.h"
 #include "tm.h"
 
-#define MAX_ATTEMPTS 4
-#define BACKOFF_MS 200
 #define STATUS_MAX (1024 * 1024)
-
-struct run;
-
-/* One cache entry to refresh: a role, or a (role, user) pair. */
-struct job {
-	struct run *run;
-	const struct conf_role *role;
-	char *user;			/* NULL for a shared entry */
-	struct buf path;
-	struct buf session;
-	struct sts_call call;
-	struct net_req req;
-	struct sts_result res;		/* of the current phase */
-	struct cache_entry entry;	/* what will be written */
-	const struct afp_creds *signer;
-	afp_err err;
-	struct buf errmsg;
-	int due;
-};
-
-struct run {
-	const struct conf *c;
-	struct buf sts_url;
-	struct job *jobs;
-	size_t njobs;
-	time_t start;
-};
 
 static void
 job_free(struct job *j)
@@ -55,9 +27,10 @@ job_free(struct job *j)
 	sts_result_clear(&j->res);
 	cache_entry_clear(&j->entry);
 	buf_free(&j->errmsg);
+	free(j->need_ecr);
 }
 
-static void __attribute__((format(printf, 3, 4)))
+void
 job_fail(struct job *j, afp_err e, const char *fmt, ...)
 {
 	va_list ap;
@@ -145,7 +118,11 @@ plan(struct run *run, const struct refresh_opts *o)
 	return AFP_OK;
 }
 
-/* Due when missing, unreadable or expiring within refresh_before. */
+/*
+ * Credentials are due when missing, unreadable or expiring within
+ * refresh_before. Otherwise the entry is kept and only what else has aged
+ * (console token, ECR tokens) is fetched for it.
+ */
 static void
 mark_due(struct run *run, const struct refresh_opts *o)
 {
@@ -159,13 +136,19 @@ mark_due(struct run *run, const struct refresh_opts *o)
 		if (j->err != AFP_OK)
 			continue;
 		r = cache_read(buf_str(&j->path), &old);
-		j->due = o->force || r != AFP_OK ||
+		j->need_creds = o->force || r != AFP_OK ||
 		    old.creds.expiration - run->start <=
 		    (time_t)run->c->refresh_before;
 		if (r != AFP_OK && r != AFP_ERR_NOTFOUND)
 			log_warn("%s: unreadable (%s), refreshing",
 			    buf_str(&j->path), afp_strerror(r));
+		if (!j->need_creds) {
+			j->entry = old;
+			memset(&old, 0, sizeof(old));
+		}
 		cache_entry_clear(&old);
+		j->need_signin = console_due(j, run->start);
+		j->due = j->need_creds | j->need_signin | ecr_due(j, run->start);
 	}
 }
 
@@ -214,22 +197,40 @@ set_call(struct job *j)
 	}
 }
 
-/* The error of a finished request, for status.json and the log. */
+void
+net_error_text(const struct net_req *req, const char *code, const char *msg,
+    struct buf *out)
+{
+	afp_err r;
+
+	if (code != NULL)
+		r = buf_printf(out, "%s: %s", code, msg ? msg : "");
+	else
+		r = buf_printf(out, "%s%s%s (HTTP %ld, %u attempts)",
+		    afp_strerror(req->err), req->errmsg[0] ? ": " : "",
+		    req->errmsg, req->status, req->attempts);
+	if (r != AFP_OK)
+		buf_reset(out);
+}
+
+afp_err
+http_outcome(long status)
+{
+	if (status >= 200 && status < 300)
+		return AFP_OK;
+	if (status == 429)
+		return AFP_ERR_THROTTLED;
+	return status >= 500 ? AFP_ERR_SERVER : AFP_ERR_AWS;
+}
+
 static void
 record_net_error(struct job *j, const char *what)
 {
 	struct buf m;
 
 	buf_init(&m, 1024);
-	if (j->res.err_code != NULL) {
-		if (buf_printf(&m, "%s: %s: %s", what, j->res.err_code,
-		    j->res.err_msg ? j->res.err_msg : "") != AFP_OK)
-			buf_reset(&m);
-	} else if (buf_printf(&m, "%s: %s%s%s (HTTP %ld, %u attempts)", what,
-	    afp_strerror(j->req.err), j->req.errmsg[0] ? ": " : "",
-	    j->req.errmsg, j->req.status, j->req.attempts) != AFP_OK)
-		buf_reset(&m);
-	job_fail(j, j->req.err, "%s", buf_str(&m));
+	net_error_text(&j->req, j->res.err_code, j->res.err_msg, &m);
+	job_fail(j, j->req.err, "%s: %s", what, buf_str(&m));
 	buf_free(&m);
 }
 
@@ -270,7 +271,7 @@ phase(struct run *run, struct net *n, int identity, const struct afp_creds *base
 	for (i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
 
-		if (!j->due || j->err != AFP_OK)
+		if (!j->need_creds || j->err != AFP_OK)
 			continue;
 		net_req_free(&j->req);
 		net_req_init(&j->req);
@@ -326,9 +327,14 @@ fetch(struct run *run, const struct afp_creds *base)
 
 	if ((r = net_new(&n, &no)) != AFP_OK)
 		return r;
-	/* The new credentials then prove themselves, and name their identity. */
+	/*
+	 * The new credentials then prove themselves and name their identity,
+	 * and buy the console and ECR tokens.
+	 */
 	if ((r = phase(run, n, 0, base)) == AFP_OK &&
-	    (r = phase(run, n, 1, NULL)) == AFP_OK)
+	    (r = phase(run, n, 1, NULL)) == AFP_OK &&
+	    (r = console_phase(run, n)) == AFP_OK &&
+	    (r = ecr_phase(run, n)) == AFP_OK)
 		log_debug("%ld connections for %zu entries", net_connections(n),
 		    run->njobs);
 	net_free(n);
@@ -359,8 +365,13 @@ store(struct run *run)
 			log_err("%s: %s", job_name(j, &name), buf_str(&j->errmsg));
 			continue;
 		}
-		log_info("%s: refreshed (%s, key %s)", job_name(j, &name),
-		    j->entry.id_arn ? j->entry.id_arn : "-", j->entry.creds.akid);
+		if (j->need_creds)
+			log_info("%s: refreshed (%s, key %s)", job_name(j, &name),
+			    j->entry.id_arn ? j->entry.id_arn : "-",
+			    j->entry.creds.akid);
+		else
+			log_info("%s: console/ECR tokens renewed (key %s)",
+			    job_name(j, &name), j->entry.creds.akid);
 	}
 	buf_free(&name);
 }
@@ -476,6 +487,7 @@ refresh_run(const struct conf *c, const struct refresh_opts *o)
 			fail_due(&run, r, "base credentials",
 			    err.len ? buf_str(&err) : afp_strerror(r));
 		else {
+			run.base_temporary = base.token != NULL;
 			log_info("base credentials from %s (key %s)",
 			    buf_str(&what), base.akid);
 			if ((r = fetch(&run, &base)) != AFP_OK)

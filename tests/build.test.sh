@@ -1,7 +1,7 @@
 # What the binaries are made of: the CGI loads no libcurl, libxml2,
 # libcrypto or json-c (DESIGN.md §7); both are hardened; the sources use
 # none of the banned C functions.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 need_cmd readelf
 need_file "$BUILD/afp.cgi" "$BUILD/afp.cgi"

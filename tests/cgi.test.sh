@@ -5,7 +5,7 @@
 # AFP_CONFIG under setgid, headers and bodies of every status, methods,
 # the request log and /status.
 # shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 CGI=$BUILD/afp.cgi
 if [ ! -x "$CGI" ]; then

@@ -4,7 +4,7 @@
 # and groups through nss_wrapper -> curl -> the returned credentials used
 # against moto again.
 # shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 REFRESHER=$BUILD/afp-refresher
 CGI=$BUILD/afp.cgi

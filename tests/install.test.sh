@@ -1,6 +1,6 @@
 # install.sh into a temporary root: layout, owners and modes of DESIGN.md
 # §1, an existing config kept, and a second run changing nothing.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 if [ "$(id -u)" -ne 0 ]; then
 	not_ok "install test needs root (owners and the setgid bit)"

@@ -18,6 +18,8 @@ case $BUILD in
 *) BUILD=$TOP/$BUILD ;;
 esac
 PYTHON=${PYTHON:-python3}
+# pyenv's shim costs a second per call: resolve the interpreter once.
+PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PYTHON")
 T_PASS=0
 T_FAIL=0
 T_PIDS=
@@ -392,28 +394,38 @@ wrap_env() {
 	NSS_ENV="$NSS_ENV $_san"
 }
 
-# start_lighttpd CGI [NAME=VALUE...]: serve CGI at /cgi-bin/afp.cgi on
-# 127.0.0.1. lighttpd's mod_cgi builds the CGI's environment from scratch
-# (the server's own environment does not reach it, PATH included), so the
-# NAME=VALUE pairs go in with mod_setenv's setenv.add-environment, which
-# 1.4.69 applies to CGI requests. The Authorization header reaches the CGI
-# as HTTP_AUTHORIZATION because no mod_auth is loaded. Running as root
-# needs no server.username; the CGI then runs as root too. The CGI's stderr
-# goes to server.breakagelog (without it, to lighttpd's own stderr, not to
-# the error log). Once a CGI's answer is complete (Content-Length bytes, or
-# stdout closed), lighttpd kills the CGI with SIGTERM, so whatever it
-# writes to stderr after its answer may be lost. Sets AFP_URL,
-# LIGHTTPD_PID, LIGHTTPD_LOG (the server's error log) and CGI_LOG.
+# start_lighttpd CGI [NAME=VALUE...]: serve CGI on 127.0.0.1 through the
+# shipped snippet conf/lighttpd-afp.conf, with its install path
+# /usr/lib/cgi-bin/afp/ replaced by a directory of the test's, so the URL
+# is the documented /cgi-bin/afp/afp.cgi. lighttpd's mod_cgi builds the
+# CGI's environment from scratch (the server's own environment does not
+# reach it, PATH included), so the NAME=VALUE pairs go in with mod_setenv's
+# setenv.add-environment, which 1.4.69 applies to CGI requests. The
+# Authorization header reaches the CGI as HTTP_AUTHORIZATION because no
+# mod_auth is loaded. Running as root needs no server.username; the CGI
+# then runs as root too. The CGI's stderr goes to server.breakagelog
+# (without it, to lighttpd's own stderr, not to the error log). Once a
+# CGI's answer is complete (Content-Length bytes, or stdout closed),
+# lighttpd kills the CGI with SIGTERM, so whatever it writes to stderr
+# after its answer may be lost. Sets AFP_URL, LIGHTTPD_PID, LIGHTTPD_LOG
+# (the server's error log) and CGI_LOG.
 start_lighttpd() {
 	local _cgi=$1 _d=$T_TMP/lighttpd _env='' _kv _try=0
 	shift
-	mkdir -p "$_d/www/cgi-bin"
-	cp "$_cgi" "$_d/www/cgi-bin/afp.cgi" && chmod 0755 "$_d/www/cgi-bin/afp.cgi"
+	need_file "$TOP/conf/lighttpd-afp.conf" "conf/lighttpd-afp.conf"
+	mkdir -p "$_d/www" "$_d/cgi"
+	cp "$_cgi" "$_d/cgi/afp.cgi" && chmod 0755 "$_d/cgi/afp.cgi"
 	echo ready >"$_d/www/ready.txt"
 	LIGHTTPD_LOG=$_d/error.log
 	CGI_LOG=$_d/cgi.log
 	: >"$LIGHTTPD_LOG"
 	: >"$CGI_LOG"
+	sed "s#\"/usr/lib/cgi-bin/afp/\"#\"$_d/cgi/\"#" \
+	    "$TOP/conf/lighttpd-afp.conf" >"$_d/afp.conf"
+	grep -qF "\"$_d/cgi/\"" "$_d/afp.conf" || {
+		not_ok "conf/lighttpd-afp.conf no longer aliases /usr/lib/cgi-bin/afp/"
+		exit 1
+	}
 	for _kv in "$@"; do
 		case $_kv in
 		*'"'* | *'\'* | *"
@@ -428,15 +440,13 @@ start_lighttpd() {
 		_try=$((_try + 1))
 		LIGHTTPD_PORT=$(free_port) || break
 		{
-			echo 'server.modules = ("mod_setenv", "mod_cgi")'
+			echo 'server.modules = ("mod_setenv")'
 			echo 'server.bind = "127.0.0.1"'
 			echo "server.port = $LIGHTTPD_PORT"
 			echo "server.document-root = \"$_d/www\""
 			echo "server.errorlog = \"$LIGHTTPD_LOG\""
 			echo "server.breakagelog = \"$CGI_LOG\""
-			echo '$HTTP["url"] =~ "^/cgi-bin/" {'
-			echo '	cgi.assign = (".cgi" => "")'
-			echo '}'
+			echo "include \"$_d/afp.conf\""
 			[ -z "$_env" ] || echo "setenv.add-environment = ($_env)"
 		} >"$_d/lighttpd.conf"
 		lighttpd -tt -f "$_d/lighttpd.conf" >"$_d/check.log" 2>&1 || {
@@ -447,7 +457,7 @@ start_lighttpd() {
 		lighttpd -D -f "$_d/lighttpd.conf" >>"$_d/stdout.log" 2>&1 &
 		LIGHTTPD_PID=$!
 		T_PIDS="$LIGHTTPD_PID $T_PIDS"
-		AFP_URL=http://127.0.0.1:$LIGHTTPD_PORT/cgi-bin/afp.cgi
+		AFP_URL=http://127.0.0.1:$LIGHTTPD_PORT/cgi-bin/afp/afp.cgi
 		wait_http "http://127.0.0.1:$LIGHTTPD_PORT/ready.txt" \
 		    "$LIGHTTPD_PID" 50 && return 0
 		stop_pid "$LIGHTTPD_PID"
@@ -456,7 +466,6 @@ start_lighttpd() {
 	sed 's/^/# /' "$LIGHTTPD_LOG" "$_d/stdout.log" | tail -20
 	exit 1
 }
-
 # http USER PASSWORD PATH [CURL-ARG...]: request $AFP_URL$PATH (USER ""
 # sends no credentials). Sets H_CODE ("000" when curl failed); the body is
 # in $T_TMP/h.body, the headers in $T_TMP/h.head. --path-as-is keeps

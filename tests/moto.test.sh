@@ -5,7 +5,7 @@
 # that AWS would reject. It also pins the moto behaviour e2e relies on (see
 # the notes in tests/moto_setup.py).
 # shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 need_cmd curl
 need_py boto3 moto

@@ -12,8 +12,10 @@ else is moto unchanged.
 Usage: python3 tests/moto_server.py [moto.server arguments...]
 """
 import sys
+import time
 
 from moto import server
+from moto.ecr import responses as ecr_responses
 from moto.iam.models import iam_backends
 from moto.sts import models, responses
 from moto.core.responses import ActionResult
@@ -85,6 +87,18 @@ def get_session_token(self):
     return ActionResult({"Credentials": _credentials(token)})
 
 
+_ecr_get_authorization_token = ecr_responses.ECRResponse.get_authorization_token
+
+
+def ecr_get_authorization_token(self):
+    """moto's ECR tokens expired in 2015; AWS's are valid for 12 hours."""
+    result = _ecr_get_authorization_token(self)
+    for data in result.result["authorizationData"]:
+        data["expiresAt"] = time.time() + 12 * 3600
+    return result
+
+
+ecr_responses.ECRResponse.get_authorization_token = ecr_get_authorization_token
 responses.TokenResponse.get_federation_token = get_federation_token
 responses.TokenResponse.get_session_token = get_session_token
 

@@ -8,7 +8,7 @@ stdout) and the roles named on the command line, each trusting afp-base.
 moto counts requests until INITIAL_NO_AUTH_ACTION_COUNT is reached and then
 checks SigV4 signatures and IAM policies on every request. The tests start
 moto with that count set to the number of calls made here, so this script
-makes a fixed sequence of calls (4 + one per role), prints how many it made,
+makes a fixed sequence of calls (5 + two per role), prints how many it made,
 and with --count-only prints the number without calling anything.
 
 What moto 5.2.1 does once authentication is on (checked by tests/moto.test.sh):
@@ -43,7 +43,7 @@ import sys
 
 ACCOUNT_ID = "123456789012"
 USER = "afp-base"
-FIXED_CALLS = 4  # create_user, create_policy, attach_user_policy, create_access_key
+FIXED_CALLS = 5  # create_user, create_policy x2, attach_user_policy, create_access_key
 
 
 def write_secrets(path, key_id, secret):
@@ -63,7 +63,7 @@ def main():
     args = ap.parse_args()
 
     if args.count_only:
-        print(FIXED_CALLS + len(args.role))
+        print(FIXED_CALLS + 2 * len(args.role))
         return 0
     if not args.endpoint or not args.secrets:
         ap.error("--endpoint and --secrets are required")
@@ -98,6 +98,15 @@ def main():
         }),
     )
     iam.attach_user_policy(UserName=USER, PolicyArn=policy["Policy"]["Arn"])
+    # Roles may fetch ECR tokens (afp's refresher does, with the role's
+    # own credentials), nothing else.
+    ecr_policy = iam.create_policy(
+        PolicyName="afp-role-ecr",
+        PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}],
+        }),
+    )
     key = iam.create_access_key(UserName=USER)["AccessKey"]
     write_secrets(args.secrets, key["AccessKeyId"], key["SecretAccessKey"])
     trust = json.dumps({
@@ -110,6 +119,7 @@ def main():
     })
     for role in args.role:
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+        iam.attach_role_policy(RoleName=role, PolicyArn=ecr_policy["Policy"]["Arn"])
     print(sent[0])
     return 0
 

@@ -7,7 +7,7 @@
 # $ENTRIES is a word list on purpose; the helpers run through check.
 # shellcheck disable=SC2086,SC2317
 # shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 REFRESHER=$BUILD/afp-refresher
 CGI=$BUILD/afp.cgi

@@ -323,7 +323,10 @@ test_good(void)
 	    "good: ecr_endpoint");
 
 	T_EQ(c->naccounts, 2, "good: two accounts (other files skipped)");
-	T_EQ(c->nroles, 5, "good: five roles");
+	T_EQ(c->nroles, 6, "good: six roles");
+	r = conf_role_find(c, "prod", "ci");
+	T_OK(r != NULL && r->per_user == 0 &&
+	    list_is(&r->machines, machines, 2), "prod/ci: shared, with machines");
 	for (i = 1; i < c->nroles; i++) {
 		int d = strcmp(c->roles[i - 1].account, c->roles[i].account);
 
@@ -356,8 +359,7 @@ test_good(void)
 		    "prod/admin: allow_users");
 		T_OK(list_is(&r->allow_groups, ops, 1),
 		    "prod/admin: allow_groups");
-		T_OK(list_is(&r->machines, machines, 2),
-		    "prod/admin: machines");
+		T_EQ(r->machines.n, 0, "prod/admin: no machines (per-user)");
 		T_EQ(r->console, 1, "prod/admin: console");
 		T_STREQ(r->console_destination,
 		    "https://console.amazonaws.cn/ec2/",
@@ -559,6 +561,11 @@ test_errors(void)
 	    "[account prod]\nid = 123456789012\n[role prod/admin]\n"
 	    "bogus = 1\n", NULL, "accounts.d/a.conf:4",
 	    "unknown key \"bogus\" in [role prod/admin]");
+	expect_err("machines on a per-user role", AFP_MIN,
+	    "[account prod]\nid = 123456789012\n[role prod/admin]\n"
+	    "allow_users = alice\nmachines = 10.0.0.7\n", NULL,
+	    "accounts.d/a.conf:5", "machines need a shared session: set a "
+	    "session_name without {user} (the default is afp-{user})");
 	expect_err("keys are case-sensitive", AFP_MIN "Region = us-east-1\n",
 	    NULL, NULL, "afp.conf:3", "unknown key \"Region\" in [afp]");
 	expect_err("unknown section in afp.conf", AFP_MIN "[other]\n", NULL,

@@ -46,6 +46,16 @@ static const struct path_case paths[] = {
 	/* REQUEST_URI wins over a PATH_INFO the server decoded. */
 	{ "GET", SN "/account/a%2Fb/r", SN, "/account/a/b/r", 400, ROUTE_NONE,
 	    "", "", "(invalid)" },
+	/*
+	 * busybox httpd passes REQUEST_URI already decoded, equal to
+	 * SCRIPT_NAME + PATH_INFO: it must not be decoded a second time.
+	 */
+	{ "GET", SN "/account/prod/%61dmin", SN, "/account/prod/%61dmin", 400,
+	    ROUTE_NONE, "", "", "(invalid)" },
+	{ "GET", SN "/account/prod/admin?x", SN, "/account/prod/admin?x", 400,
+	    ROUTE_NONE, "", "", "(invalid)" },
+	{ "GET", SN "/account/prod/admin?x=1", SN, "/account/prod/admin", 0,
+	    ROUTE_ROLE, "prod", "admin", "/account/prod/admin" },
 	/* Traversal and encodings. */
 	{ "GET", SN "/account/../admin", SN, NULL, 400, ROUTE_NONE, "", "",
 	    "(invalid)" },
