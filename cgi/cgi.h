@@ -29,6 +29,14 @@ void cgi_fail(struct req *q, int status, const char *message, const char *fmt, .
 /* Identify the caller (auth = pam or remote_user) into q->user, or fail. */
 afp_err cgi_authenticate(struct req *q);
 /*
+ * HTTP Basic checked by PAM into q->user, both names passing name_ok; what
+ * ("user", "machine") names the caller in log details. Fails the request.
+ */
+afp_err cgi_basic_pam(struct req *q, int (*name_ok)(const char *),
+    const char *what);
+/* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */
+void cgi_authorization_wipe(void);
+/*
  * The caller's cache entry for the routed role, checked for access and
  * expiry; on failure the answer is set and -1 returned.
  */

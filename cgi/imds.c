@@ -20,64 +20,6 @@
 #define TTL_ENV		"HTTP_X_AWS_EC2_METADATA_TOKEN_TTL_SECONDS"
 #define TOKEN_ENV	"HTTP_X_AWS_EC2_METADATA_TOKEN"
 
-/* The Authorization header holds a password in base64: wipe it. */
-static void
-authorization_wipe(void)
-{
-	char *v = getenv("HTTP_AUTHORIZATION");
-
-	if (v != NULL)
-		explicit_bzero(v, strlen(v));
-	(void)unsetenv("HTTP_AUTHORIZATION");
-}
-
-/* machine_auth = pam: HTTP Basic checked by PAM; the PAM user is the machine. */
-static afp_err
-machine_pam(struct req *q)
-{
-	const struct conf *c = q->conf;
-	struct buf user, pw;
-	afp_err r;
-
-	buf_init(&user, AUTH_HEADER_MAX);
-	buf_init(&pw, AUTH_HEADER_MAX);
-	r = auth_basic_decode(getenv("HTTP_AUTHORIZATION"), &user, &pw);
-	authorization_wipe();
-	if (r != AFP_OK) {
-		cgi_fail(q, 401, "authentication required", "%s",
-		    r == AFP_ERR_AUTH ? "no Basic credentials" :
-		    "malformed Basic credentials");
-		r = AFP_ERR_AUTH;
-		goto out;
-	}
-	if (!imds_identity_ok(buf_str(&user))) {
-		cgi_fail(q, 401, "authentication failed", "machine name refused");
-		r = AFP_ERR_AUTH;
-		goto out;
-	}
-	r = auth_pam(c->pam_service, buf_str(&user), buf_str(&pw), q->addr,
-	    &q->user);
-	buf_free(&pw);
-	if (r == AFP_ERR_AUTH) {
-		/* Name the login that failed: it passed the name rule. */
-		buf_reset(&q->user);
-		if (buf_addstr(&q->user, buf_str(&user)) != AFP_OK)
-			buf_reset(&q->user);
-		cgi_fail(q, 401, "authentication failed", "PAM refused the machine");
-	} else if (r != AFP_OK)
-		cgi_fail(q, 500, "internal error", "PAM: %s", afp_strerror(r));
-	else if (!imds_identity_ok(buf_str(&q->user))) {
-		buf_reset(&q->user);
-		cgi_fail(q, 401, "authentication failed",
-		    "PAM user refused by the machine name rule");
-		r = AFP_ERR_AUTH;
-	}
- out:
-	buf_free(&user);
-	buf_free(&pw);
-	return r;
-}
-
 /*
  * The machine's identity into q->user (which the request log names). It
  * follows the machine rule, not conf_user_ok: an IPv6 address has ':'.
@@ -89,8 +31,8 @@ machine_identify(struct req *q)
 	const char *id;
 
 	if (c->machine_auth == CONF_AUTH_PAM)
-		return machine_pam(q);
-	authorization_wipe();
+		return cgi_basic_pam(q, imds_identity_ok, "machine");
+	cgi_authorization_wipe();
 	id = getenv(c->machine_user_env);
 	if (!imds_identity_ok(id)) {
 		cgi_fail(q, 401, "machine not identified", "%s %s",

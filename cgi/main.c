@@ -109,14 +109,14 @@ remote_addr(void)
 }
 
 /* The Authorization header holds the password in base64: wipe it. */
-static void
-env_wipe(const char *name)
+void
+cgi_authorization_wipe(void)
 {
-	char *v = getenv(name);
+	char *v = getenv("HTTP_AUTHORIZATION");
 
 	if (v != NULL)
 		explicit_bzero(v, strlen(v));
-	(void)unsetenv(name);
+	(void)unsetenv("HTTP_AUTHORIZATION");
 }
 
 static afp_err
@@ -161,18 +161,22 @@ auth_remote_user(struct req *q)
 	return AFP_OK;
 }
 
-static afp_err
-auth_basic_pam(struct req *q)
+/*
+ * HTTP Basic checked by PAM. The name in the header and the PAM user (a
+ * module may change it) must both pass name_ok; the PAM user becomes
+ * q->user. what names the kind of caller in log details.
+ */
+afp_err
+cgi_basic_pam(struct req *q, int (*name_ok)(const char *), const char *what)
 {
 	const struct conf *c = q->conf;
-	const char *hdr = getenv("HTTP_AUTHORIZATION");
 	struct buf user, pw;
 	afp_err r;
 
 	buf_init(&user, AUTH_HEADER_MAX);
 	buf_init(&pw, AUTH_HEADER_MAX);
-	r = auth_basic_decode(hdr, &user, &pw);
-	env_wipe("HTTP_AUTHORIZATION");
+	r = auth_basic_decode(getenv("HTTP_AUTHORIZATION"), &user, &pw);
+	cgi_authorization_wipe();
 	if (r != AFP_OK) {
 		cgi_fail(q, 401, "authentication required", "%s",
 		    r == AFP_ERR_AUTH ? "no Basic credentials" :
@@ -180,8 +184,8 @@ auth_basic_pam(struct req *q)
 		r = AFP_ERR_AUTH;
 		goto out;
 	}
-	if (!conf_user_ok(buf_str(&user))) {
-		cgi_fail(q, 401, "authentication failed", "user name refused");
+	if (!name_ok(buf_str(&user))) {
+		cgi_fail(q, 401, "authentication failed", "%s name refused", what);
 		r = AFP_ERR_AUTH;
 		goto out;
 	}
@@ -193,12 +197,14 @@ auth_basic_pam(struct req *q)
 		buf_reset(&q->user);
 		if (buf_addstr(&q->user, buf_str(&user)) != AFP_OK)
 			buf_reset(&q->user);
-		cgi_fail(q, 401, "authentication failed", "PAM refused the credentials");
+		cgi_fail(q, 401, "authentication failed",
+		    "PAM refused the %s", what);
 	} else if (r != AFP_OK)
 		cgi_fail(q, 500, "internal error", "PAM: %s", afp_strerror(r));
-	else if (!conf_user_ok(buf_str(&q->user))) {
+	else if (!name_ok(buf_str(&q->user))) {
 		buf_reset(&q->user);
-		cgi_fail(q, 401, "authentication failed", "PAM user refused by name rule");
+		cgi_fail(q, 401, "authentication failed",
+		    "PAM user refused by the %s name rule", what);
 		r = AFP_ERR_AUTH;
 	}
  out:
@@ -211,10 +217,10 @@ afp_err
 cgi_authenticate(struct req *q)
 {
 	if (q->conf->auth == CONF_AUTH_REMOTE_USER) {
-		env_wipe("HTTP_AUTHORIZATION");
+		cgi_authorization_wipe();
 		return auth_remote_user(q);
 	}
-	return auth_basic_pam(q);
+	return cgi_basic_pam(q, conf_user_ok, "user");
 }
 
 afp_err
@@ -678,7 +684,7 @@ main(void)
 	/* Log first: the server may kill us once the answer is complete. */
 	log_request(&q);
 	rc = answer(&q);
-	env_wipe("HTTP_AUTHORIZATION");
+	cgi_authorization_wipe();
 	buf_free(&q.body);
 	buf_free(&q.user);
 	conf_free(q.conf);

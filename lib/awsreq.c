@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "awsreq.h"
+#include "enc.h"
 #include "sigv4.h"
 
 /* A signed header value: a session token is 1-2 KiB today, room to grow. */
@@ -19,12 +20,6 @@ is_unreserved(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int
-is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 int
@@ -74,7 +69,7 @@ awsreq_url_split(const char *s, struct awsreq_url *u)
 	if (*a == '[') {
 		const char *p;
 
-		for (p = a + 1; p < end && (is_hex(*p) || *p == ':' ||
+		for (p = a + 1; p < end && (enc_hexval(*p) >= 0 || *p == ':' ||
 		    *p == '.'); p++)
 			;
 		if (p == a + 1 || p == end || *p != ']')
@@ -331,4 +326,71 @@ out:
 	buf_free(&nbody);
 	sigv4_out_free(&out);
 	return r;
+}
+
+afp_err
+awsreq_clean_text(struct buf *b, const char *s, size_t max)
+{
+	struct buf c;
+	const char *p;
+	afp_err r = AFP_OK;
+
+	buf_init(&c, max + 8);
+	for (p = s; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			if (c.len == 0 || c.p[c.len - 1] == ' ')
+				continue;
+			ch = ' ';
+		}
+		if (c.len == max)
+			break;
+		if ((r = buf_addc(&c, (char)ch)) != AFP_OK)
+			goto out;
+	}
+	if (*p != '\0') {
+		while (c.len > 0 && ((unsigned char)c.p[c.len - 1] & 0xc0) == 0x80)
+			c.len--;
+		if (c.len > 0 && (unsigned char)c.p[c.len - 1] >= 0xc0)
+			c.len--;
+	}
+	while (c.len > 0 && c.p[c.len - 1] == ' ')
+		c.len--;
+	r = buf_add(b, c.p, c.len);
+out:
+	buf_free(&c);
+	return r;
+}
+
+static int
+code_in(const char *code, size_t n, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && memcmp(code, *list, n) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const throttle_codes[] = {
+	"Throttling", "ThrottlingException", "ThrottledException",
+	"RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
+	"RequestThrottledException", "PriorRequestNotComplete", "SlowDown",
+	"LimitExceededException", NULL
+};
+
+static const char *const server_codes[] = {
+	"ServerException", "IDPCommunicationError", "ServiceUnavailable",
+	"ServiceUnavailableException", "InternalFailure", "InternalError",
+	"InternalServerError", NULL
+};
+
+afp_err
+awsreq_error_class(long status, const char *code, size_t n)
+{
+	if (status == 429 || code_in(code, n, throttle_codes))
+		return AFP_ERR_THROTTLED;
+	if (status >= 500 || code_in(code, n, server_codes))
+		return AFP_ERR_SERVER;
+	return AFP_ERR_AWS;
 }

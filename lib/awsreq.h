@@ -63,4 +63,16 @@ afp_err awsreq_sign(struct net_req *req, const char *method, const char *url,
     const char *target, const char *body, size_t len,
     const struct afp_creds *creds, time_t when) AFP_WUR;
 
+/*
+ * Append a loggable copy of s to out: control characters become single
+ * spaces, cut at max bytes on a UTF-8 boundary, trailing spaces trimmed.
+ */
+afp_err awsreq_clean_text(struct buf *out, const char *s, size_t max) AFP_WUR;
+/*
+ * The class of an AWS error response from its code (n bytes) and HTTP
+ * status: AFP_ERR_THROTTLED (retry later), AFP_ERR_SERVER (retry) or
+ * AFP_ERR_AWS (final).
+ */
+afp_err awsreq_error_class(long status, const char *code, size_t n);
+
 #endif

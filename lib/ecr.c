@@ -170,66 +170,6 @@ parse_ok(const struct json_doc *d, struct ecr_token *out)
 	return AFP_OK;
 }
 
-/*
- * Append a loggable copy of s: control characters become single spaces,
- * cut at max bytes on a UTF-8 boundary, trailing spaces trimmed.
- */
-static afp_err
-add_clean(struct buf *b, const char *s, size_t max)
-{
-	struct buf c;
-	const char *p;
-	afp_err r = AFP_OK;
-
-	buf_init(&c, max + 8);
-	for (p = s; *p != '\0'; p++) {
-		unsigned char ch = (unsigned char)*p;
-
-		if (ch < 0x20 || ch == 0x7f) {
-			if (c.len == 0 || c.p[c.len - 1] == ' ')
-				continue;
-			ch = ' ';
-		}
-		if (c.len == max)
-			break;
-		if ((r = buf_addc(&c, (char)ch)) != AFP_OK)
-			goto out;
-	}
-	if (*p != '\0') {
-		while (c.len > 0 && ((unsigned char)c.p[c.len - 1] & 0xc0) == 0x80)
-			c.len--;
-		if (c.len > 0 && (unsigned char)c.p[c.len - 1] >= 0xc0)
-			c.len--;
-	}
-	while (c.len > 0 && c.p[c.len - 1] == ' ')
-		c.len--;
-	r = buf_add(b, c.p, c.len);
-out:
-	buf_free(&c);
-	return r;
-}
-
-static int
-code_in(const char *code, size_t n, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strlen(*list) == n && memcmp(code, *list, n) == 0)
-			return 1;
-	return 0;
-}
-
-static const char *const throttle_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException",
-	"RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
-	"RequestThrottledException", "PriorRequestNotComplete", "SlowDown",
-	"LimitExceededException", NULL
-};
-
-static const char *const server_codes[] = {
-	"ServerException", "ServiceUnavailable", "ServiceUnavailableException",
-	"InternalFailure", "InternalError", "InternalServerError", NULL
-};
-
 /* Append as much of text to b as its cap leaves room for, whole characters. */
 static afp_err
 add_fit(struct buf *b, const struct buf *text)
@@ -262,21 +202,16 @@ parse_err(long status, const struct json_doc *d, struct buf *err)
 	if (type != NULL && (hash = strrchr(type, '#')) != NULL)
 		type = hash + 1;
 	if (type != NULL && *type != '\0' &&
-	    (r = add_clean(&text, type, ERR_CODE_MAX)) != AFP_OK)
+	    (r = awsreq_clean_text(&text, type, ERR_CODE_MAX)) != AFP_OK)
 		goto out;
 	if (text.len == 0 &&
 	    (r = buf_printf(&text, "HTTP%ld", status)) != AFP_OK)
 		goto out;
 	codelen = text.len;
-	if (status == 429 || code_in(text.p, codelen, throttle_codes))
-		cls = AFP_ERR_THROTTLED;
-	else if (status >= 500 || code_in(text.p, codelen, server_codes))
-		cls = AFP_ERR_SERVER;
-	else
-		cls = AFP_ERR_AWS;
+	cls = awsreq_error_class(status, text.p, codelen);
 	if (msg != NULL && *msg != '\0' &&
 	    ((r = buf_add(&text, ": ", 2)) != AFP_OK ||
-	    (r = add_clean(&text, msg, ERR_MSG_MAX)) != AFP_OK))
+	    (r = awsreq_clean_text(&text, msg, ERR_MSG_MAX)) != AFP_OK))
 		goto out;
 	/* A message of nothing but control characters leaves ": ". */
 	if (text.len == codelen + 2)

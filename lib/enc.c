@@ -47,8 +47,8 @@ enc_uri(struct buf *out, const char *s, size_t n, int keep_slash)
 	return r;
 }
 
-static int
-hexval(char c)
+int
+enc_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -74,8 +74,8 @@ enc_pct_decode(struct buf *out, const char *s, size_t n)
 			r = buf_addc(out, s[i]);
 			continue;
 		}
-		if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
+		if (n - i < 3 || (hi = enc_hexval(s[i + 1])) < 0 ||
+		    (lo = enc_hexval(s[i + 2])) < 0 || (hi | lo) == 0)
 			return AFP_ERR_INVAL;
 		r = buf_addc(out, (char)(hi << 4 | lo));
 		i += 2;

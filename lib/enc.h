@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include "buf.h"
 
+/* The value of hex digit c, or -1. */
+int enc_hexval(int c);
 /* Lower-case hex of n bytes. */
 afp_err enc_hex(struct buf *out, const unsigned char *p, size_t n) AFP_WUR;
 /*

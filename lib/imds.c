@@ -26,18 +26,6 @@ imds_identity_ok(const char *s)
 	return i > 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 afp_err
 imds_key_parse(const char *s, size_t n, unsigned char key[IMDS_KEY_LEN])
 {
@@ -50,7 +38,8 @@ imds_key_parse(const char *s, size_t n, unsigned char key[IMDS_KEY_LEN])
 	if (n != 2 * IMDS_KEY_LEN)
 		goto bad;
 	for (i = 0; i < IMDS_KEY_LEN; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 || (lo = hexval(s[2 * i + 1])) < 0)
+		if ((hi = enc_hexval(s[2 * i])) < 0 ||
+		    (lo = enc_hexval(s[2 * i + 1])) < 0)
 			goto bad;
 		key[i] = (unsigned char)(hi << 4 | lo);
 	}

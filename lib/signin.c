@@ -31,13 +31,6 @@ is_alnum(int c)
 	    (c >= '0' && c <= '9');
 }
 
-static int
-is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
 /* "http://" or "https://": the length of the scheme with "://", else 0. */
 static size_t
 scheme_len(const char *url)
@@ -64,7 +57,7 @@ authority_ok(const char *a, size_t n)
 		return 0;
 	if (a[0] == '[') {
 		for (i = 1; i < n && a[i] != ']'; i++)
-			if (!is_hex((unsigned char)a[i]) && a[i] != ':' &&
+			if (enc_hexval((unsigned char)a[i]) < 0 && a[i] != ':' &&
 			    a[i] != '.')
 				return 0;
 		if (i == n || i == 1)
@@ -103,8 +96,8 @@ url_chars_ok(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (i + 2 >= n || !is_hex((unsigned char)s[i + 1]) ||
-			    !is_hex((unsigned char)s[i + 2]))
+			if (i + 2 >= n || enc_hexval((unsigned char)s[i + 1]) < 0 ||
+			    enc_hexval((unsigned char)s[i + 2]) < 0)
 				return 0;
 			i += 2;
 		} else if (!is_alnum(c) &&

@@ -411,7 +411,6 @@ static afp_err
 take_err(const xmlNode *n, size_t max, char **dst)
 {
 	struct buf raw, clean;
-	const char *p;
 	afp_err r;
 
 	buf_init(&raw, STS_BODY_MAX);
@@ -420,31 +419,8 @@ take_err(const xmlNode *n, size_t max, char **dst)
 		r = AFP_OK;
 		goto out;
 	}
-	for (p = buf_str(&raw); *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		/* Keep line breaks readable as spaces, on one log line. */
-		if (c < 0x20 || c == 0x7f) {
-			if (clean.len == 0 || clean.p[clean.len - 1] == ' ')
-				continue;
-			c = ' ';
-		}
-		if (clean.len == max)
-			break;
-		if ((r = buf_addc(&clean, (char)c)) != AFP_OK)
-			goto out;
-	}
-	/* Do not leave half a UTF-8 sequence behind a cut. */
-	if (*p != '\0') {
-		while (clean.len > 0 &&
-		    ((unsigned char)clean.p[clean.len - 1] & 0xc0) == 0x80)
-			clean.len--;
-		if (clean.len > 0 &&
-		    (unsigned char)clean.p[clean.len - 1] >= 0xc0)
-			clean.len--;
-	}
-	while (clean.len > 0 && clean.p[clean.len - 1] == ' ')
-		clean.len--;
+	if ((r = awsreq_clean_text(&clean, buf_str(&raw), max)) != AFP_OK)
+		goto out;
 	if (clean.len == 0) {
 		r = AFP_OK;
 		goto out;
@@ -478,27 +454,6 @@ error_node(const xmlNode *root)
 	return NULL;
 }
 
-static int
-code_in(const char *code, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(code, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static const char *const throttle_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException",
-	"RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
-	"RequestThrottledException", "PriorRequestNotComplete", "SlowDown",
-	NULL
-};
-
-static const char *const server_codes[] = {
-	"IDPCommunicationError", "ServiceUnavailable", "InternalFailure",
-	"InternalError", NULL
-};
-
 static afp_err
 parse_err(long status, const xmlNode *root, struct sts_result *res)
 {
@@ -522,11 +477,7 @@ parse_err(long status, const xmlNode *root, struct sts_result *res)
 		if ((res->err_code = buf_steal(&b)) == NULL)
 			return AFP_ERR_NOMEM;
 	}
-	if (code_in(res->err_code, throttle_codes))
-		return AFP_ERR_THROTTLED;
-	if (status >= 500 || code_in(res->err_code, server_codes))
-		return AFP_ERR_SERVER;
-	return AFP_ERR_AWS;
+	return awsreq_error_class(status, res->err_code, strlen(res->err_code));
 }
 
 /*
