@@ -34,6 +34,11 @@ afp_err cgi_authenticate(struct req *q);
  */
 afp_err cgi_basic_pam(struct req *q, int (*name_ok)(const char *),
     const char *what);
+/*
+ * Append "AccessKeyId","SecretAccessKey","Token","Expiration" members: the
+ * shape of EC2 metadata and container credentials.
+ */
+afp_err cgi_aws_creds_json(struct buf *b, int *first, const struct afp_creds *cr);
 /* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */
 void cgi_authorization_wipe(void);
 /*

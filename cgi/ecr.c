@@ -14,23 +14,8 @@
 #include "json.h"
 #include "tm.h"
 
-#define REGION_MAX	32
 #define TOKEN_MAX	(16 * 1024)	/* base64 characters, as lib/ecr.c allows */
 #define DOMAIN_MAX	262		/* a DNS name, ':' and a port */
-
-static int
-region_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > REGION_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-'))
-			return 0;
-	return 1;
-}
 
 static int
 region_configured(const struct conf_role *role, const char *region)
@@ -146,14 +131,15 @@ ecr_answer(struct req *q)
 	afp_err r;
 
 	memset(&e, 0, sizeof(e));
-	buf_init(&region, REGION_MAX);
+	buf_init(&region, CONF_REGION_MAX);
 	r = route_query_get(getenv("QUERY_STRING"), "region", &region);
 	if (r == AFP_ERR_NOTFOUND) {
 		cgi_fail(q, 400, "region is required, like ?region=us-east-1",
 		    "no region");
 		goto out;
 	}
-	if (r != AFP_OK || !region_ok(region.p, region.len)) {
+	if (r != AFP_OK || !conf_region_ok(buf_str(&region)) ||
+	    strlen(buf_str(&region)) != region.len) {
 		cgi_fail(q, 400, "region must be like us-east-1",
 		    "malformed region: %s", r != AFP_OK ? afp_strerror(r) :
 		    "not [a-z0-9-]{1,32}");

@@ -202,20 +202,16 @@ machine_role(struct req *q)
 static afp_err
 ec2_json(struct buf *b, const struct cache_entry *e)
 {
-	char updated[TM_ISO8601_LEN], exp[TM_ISO8601_LEN];
+	char updated[TM_ISO8601_LEN];
 	int first = 1;
 	afp_err r;
 
 	if ((r = tm_format_iso8601(e->last_updated, updated)) != AFP_OK ||
-	    (r = tm_format_iso8601(e->creds.expiration, exp)) != AFP_OK ||
 	    (r = buf_addc(b, '{')) != AFP_OK ||
 	    (r = json_kv(b, &first, "Code", "Success")) != AFP_OK ||
 	    (r = json_kv(b, &first, "LastUpdated", updated)) != AFP_OK ||
 	    (r = json_kv(b, &first, "Type", "AWS-HMAC")) != AFP_OK ||
-	    (r = json_kv(b, &first, "AccessKeyId", e->creds.akid)) != AFP_OK ||
-	    (r = json_kv(b, &first, "SecretAccessKey", e->creds.secret)) != AFP_OK ||
-	    (r = json_kv(b, &first, "Token", e->creds.token)) != AFP_OK ||
-	    (r = json_kv(b, &first, "Expiration", exp)) != AFP_OK)
+	    (r = cgi_aws_creds_json(b, &first, &e->creds)) != AFP_OK)
 		return r;
 	return buf_addc(b, '}');
 }

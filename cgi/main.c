@@ -373,20 +373,29 @@ cgi_role_entry(struct req *q, struct cache_entry *e)
 	return rc;
 }
 
+afp_err
+cgi_aws_creds_json(struct buf *b, int *first, const struct afp_creds *cr)
+{
+	char exp[TM_ISO8601_LEN];
+	afp_err r;
+
+	if ((r = tm_format_iso8601(cr->expiration, exp)) != AFP_OK ||
+	    (r = json_kv(b, first, "AccessKeyId", cr->akid)) != AFP_OK ||
+	    (r = json_kv(b, first, "SecretAccessKey", cr->secret)) != AFP_OK ||
+	    (r = json_kv(b, first, "Token", cr->token)) != AFP_OK)
+		return r;
+	return json_kv(b, first, "Expiration", exp);
+}
+
 /* AWS's container-credentials JSON, for AWS_CONTAINER_CREDENTIALS_FULL_URI. */
 static afp_err
 container_json(struct buf *b, const struct afp_creds *cr)
 {
-	char exp[TM_ISO8601_LEN];
 	int first = 1;
 	afp_err r;
 
-	if ((r = tm_format_iso8601(cr->expiration, exp)) != AFP_OK ||
-	    (r = buf_addc(b, '{')) != AFP_OK ||
-	    (r = json_kv(b, &first, "AccessKeyId", cr->akid)) != AFP_OK ||
-	    (r = json_kv(b, &first, "SecretAccessKey", cr->secret)) != AFP_OK ||
-	    (r = json_kv(b, &first, "Token", cr->token)) != AFP_OK ||
-	    (r = json_kv(b, &first, "Expiration", exp)) != AFP_OK)
+	if ((r = buf_addc(b, '{')) != AFP_OK ||
+	    (r = cgi_aws_creds_json(b, &first, cr)) != AFP_OK)
 		return r;
 	return buf_addc(b, '}');
 }

@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "awsreq.h"
+#include "conf.h"
 #include "enc.h"
 #include "sigv4.h"
 
@@ -20,23 +21,6 @@ is_unreserved(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-int
-awsreq_region_ok(const char *region)
-{
-	size_t i, n;
-
-	if (region == NULL || (n = strlen(region)) == 0 ||
-	    n > AWSREQ_REGION_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = region[i];
-
-		if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '-'))
-			return 0;
-	}
-	return 1;
 }
 
 afp_err
@@ -134,7 +118,7 @@ awsreq_endpoint(const char *partition, const char *region, const char *prefix,
 	size_t n;
 	afp_err r;
 
-	if (partition == NULL || !awsreq_region_ok(region) || !nonempty(prefix))
+	if (partition == NULL || !conf_region_ok(region) || !nonempty(prefix))
 		return AFP_ERR_INVAL;
 	if (strcmp(partition, "aws") == 0 ||
 	    strcmp(partition, "aws-us-gov") == 0)
@@ -259,7 +243,7 @@ awsreq_sign(struct net_req *req, const char *method, const char *url,
 	buf_init(&path, AWSREQ_URL_MAX);
 	buf_init(&nbody, AWSREQ_BODY_MAX);
 	sigv4_out_init(&out);
-	if (m == NULL || !awsreq_region_ok(region) || !nonempty(service) ||
+	if (m == NULL || !conf_region_ok(region) || !nonempty(service) ||
 	    !header_value_ok(content_type) ||
 	    (target != NULL && !header_value_ok(target)) ||
 	    (body == NULL && len > 0)) {

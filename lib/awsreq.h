@@ -14,7 +14,6 @@
 
 #define AWSREQ_URL_MAX		2048
 #define AWSREQ_BODY_MAX		(64 * 1024)
-#define AWSREQ_REGION_MAX	32
 
 /* The parts of an endpoint URL; pointers into the string split. */
 struct awsreq_url {
@@ -27,8 +26,6 @@ struct awsreq_url {
 	size_t pathlen;
 };
 
-/* A region name: [a-z0-9-]{1,32}. */
-int awsreq_region_ok(const char *region);
 /*
  * Split an endpoint URL: http(s)://host[:port][/path] in printable ASCII,
  * the host a name of RFC 3986 unreserved characters or a bracketed IPv6

@@ -65,20 +65,6 @@ token_ok(const char *s)
 	return 1;
 }
 
-static int
-region_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* One region's ECR authorization: "ecr.<region>.{token,expires,endpoint}". */
 static afp_err
 ecr_decode_one(const struct json_doc *d, const char *region, size_t n,
@@ -90,12 +76,12 @@ ecr_decode_one(const struct json_doc *d, const char *region, size_t n,
 
 	memset(&v, 0, sizeof(v));
 	buf_init(&key, 128);
-	if (!region_ok(region, n)) {
-		r = AFP_ERR_PARSE;
-		goto out;
-	}
 	if ((v.region = strndup(region, n)) == NULL) {
 		r = AFP_ERR_NOMEM;
+		goto out;
+	}
+	if (!conf_region_ok(v.region)) {
+		r = AFP_ERR_PARSE;
 		goto out;
 	}
 	if ((r = buf_printf(&key, "ecr.%s.token", v.region)) != AFP_OK ||
@@ -486,7 +472,7 @@ cache_ecr_set(struct cache_entry *e, struct cache_ecr *v)
 	struct cache_ecr *ne;
 	size_t i;
 
-	if (v->region == NULL || !region_ok(v->region, strlen(v->region)))
+	if (!conf_region_ok(v->region))
 		return AFP_ERR_INVAL;
 	for (i = 0; i < e->necr; i++) {
 		int c = strcmp(e->ecr[i].region, v->region);

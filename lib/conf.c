@@ -274,13 +274,13 @@ conf_duration(const char *s, unsigned *secs)
 	return AFP_OK;
 }
 
-static int
-region_ok(const char *s)
+int
+conf_region_ok(const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= NAME_LEN_MAX ||
+	for (i = 0; s != NULL && s[i] != '\0'; i++)
+		if (i >= CONF_REGION_MAX ||
 		    !((s[i] >= 'a' && s[i] <= 'z') || is_digit(s[i]) ||
 		    s[i] == '-'))
 			return 0;
@@ -939,7 +939,7 @@ afp_key(struct pctx *p, const char *name, const char *value)
 			    value);
 		return set_str(p, &c->partition, value);
 	case AK_REGION:
-		return set_checked(p, name, &c->region, value, region_ok,
+		return set_checked(p, name, &c->region, value, conf_region_ok,
 		    "like us-east-1");
 	case AK_DEFAULT_DURATION:
 		return set_duration(p, name, &c->default_duration, value,
@@ -1110,7 +1110,7 @@ role_key(struct pctx *p, const char *name, const char *value)
 	case RK_CONSOLE_DESTINATION:
 		return set_url(p, name, &r->console_destination, value);
 	case RK_ECR_REGIONS:
-		return set_list(p, name, &r->ecr_regions, value, region_ok,
+		return set_list(p, name, &r->ecr_regions, value, conf_region_ok,
 		    NULL, 64);
 	case RK_MAX:
 		break;

@@ -108,6 +108,9 @@ afp_err conf_secrets_load(const char *path, struct afp_creds *out,
 
 /* "90s", "15m", "1h", "1h30m", "1d" into seconds; 0 and overflow are errors. */
 afp_err conf_duration(const char *s, unsigned *secs) AFP_WUR;
+#define CONF_REGION_MAX 32
+/* AWS region names: [a-z0-9-]{1,32}. */
+int conf_region_ok(const char *s);
 /* Account and role names: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. */
 int conf_name_ok(const char *s);
 /* User names usable in cache paths and sessions: [A-Za-z0-9_][A-Za-z0-9_.@+=,-]{0,63}. */

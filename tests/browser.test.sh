@@ -9,17 +9,12 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-CGI=$BUILD/afp.cgi
-if [ ! -x "$CGI" ]; then
-	not_ok "${CGI#"$TOP"/} missing"
-	exit 1
-fi
+need_built "$CGI"
 need_cmd chromium curl lighttpd timeout tr sh
 need_py botocore
 need_wrappers
 CHECK="$PYTHON $T_DIR/browser_check.py"
 
-WEB_USER=$(id -un)
 PW_ALICE=alice-pw-Kq83
 PW_BOB=bob-pw-x7Rm
 PW_DAVE=dave-pw-Z2pw
@@ -28,19 +23,8 @@ ODD=e.v@n+1=x
 PW_ODD=odd-pw-4hQs
 
 # --- configuration and cache ------------------------------------------------
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-cat >"$C/afp.conf" <<EOF
-[afp]
-cache_dir    = $CACHE
-accounts_dir = $C/accounts.d
-auth         = pam
-pam_service  = afp
-web_user     = $WEB_USER
-log          = stderr
-EOF
+afp_dirs
+afp_conf afp.conf pam accounts.d
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = 123456789012
@@ -68,19 +52,8 @@ allow_groups = ops
 console      = yes
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-pam_user bob "$PW_BOB" afp
-pam_user dave "$PW_DAVE" afp
-pam_user "$ODD" "$PW_ODD" afp
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-nss_user carol 1003
-nss_user dave 1004
-nss_user "$ODD" 1005
+afp_users alice:"$PW_ALICE" bob:"$PW_BOB" carol dave:"$PW_DAVE" "$ODD:$PW_ODD"
 nss_group ops 2000 bob
-wrap_env
 
 EXP=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 # The cache entries, with random secrets; prod/read's secret and token
@@ -119,8 +92,7 @@ EOF
 	exit 1
 }
 
-# shellcheck disable=SC2086
-start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+serve_afp
 HOSTPORT=127.0.0.1:$LIGHTTPD_PORT
 AFP_PATH=${AFP_URL#http://"$HOSTPORT"}
 

@@ -9,14 +9,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd busybox curl openssl base64
 need_py boto3 moto
 need_wrappers
@@ -24,35 +17,16 @@ SNIPPET=$TOP/conf/busybox-httpd.conf
 need_file "$SNIPPET" "conf/busybox-httpd.conf"
 
 ACCT=123456789012
-WEB_USER=$(id -un)
 PW_ALICE='alice-Bb-pw-2mK'
 PW_BOB='bob-Bb-pw-6tW'
 PW_WRONG='wrong-Bb-pw-9qP'
 
 moto_prepare admin
 
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-# conf FILE AUTH: the same install with auth = remote_user or pam.
-conf() {
-	cat >"$1" <<EOF
-[afp]
-cache_dir    = $CACHE
-accounts_dir = $C/accounts.d
-secrets_file = $C/secrets.conf
-auth         = $2
-pam_service  = afp
-web_user     = $WEB_USER
-region       = us-east-1
-log          = stderr
-sts_endpoint = $MOTO_URL
-EOF
-}
-conf "$C/afp.conf" remote_user
-conf "$C/pam.conf" pam
+afp_dirs
+# The same install with auth = remote_user or pam.
+afp_conf afp.conf remote_user accounts.d
+afp_conf pam.conf pam accounts.d
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = $ACCT
@@ -63,22 +37,9 @@ session_name = afp-{user}
 allow_users  = alice
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-wrap_env
+afp_users alice:"$PW_ALICE" bob
 
-# shellcheck disable=SC2086
-env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v \
-    >"$T_TMP/refresher.out" 2>"$T_TMP/refresher.err"
-rc=$?
-expect_eq "$rc" 0 "refresher exits 0"
-if [ "$rc" != 0 ]; then
-	sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
-	t_done
-fi
+refresh_ok || t_done
 
 # --- busybox httpd -----------------------------------------------------------------
 # The shipped file with the placeholder hashes replaced: alice's SHA-512
@@ -174,12 +135,10 @@ cp "$T_TMP/h.body" "$T_TMP/creds.json"
 expect_eq "$H_CODE" 200 "prod/admin credentials for alice: 200"
 A_SECRET=$(json_get "$T_TMP/creds.json" credentials.secret_key)
 A_TOKEN=$(json_get "$T_TMP/creds.json" credentials.session_token)
-expect_eq "$(aws_as "$(json_get "$T_TMP/creds.json" credentials.access_key)" \
-    "$A_SECRET" "$A_TOKEN" identity)" \
+expect_eq "$(creds_identity "$T_TMP/creds.json")" \
     "arn:aws:sts::$ACCT:assumed-role/admin/afp-alice" \
     "the credentials work against moto as afp-alice"
-http alice "$PW_ALICE" /account/prod/admin/caller-identity
-expect_eq "$(json_get "$T_TMP/h.body" arn)" \
+expect_caller_identity alice "$PW_ALICE" prod/admin \
     "arn:aws:sts::$ACCT:assumed-role/admin/afp-alice" "caller-identity through busybox"
 
 # busybox's Basic auth also serves the container-credentials clients.
@@ -232,12 +191,8 @@ expect_eq "$(json_get "$T_TMP/h.body" status)" 401 "that 401 comes from the CGI"
 check "the CGI saw no Basic credentials" grep -q 'no Basic credentials' "$BB_LOG"
 
 # --- no secret in any log ------------------------------------------------------------
-for f in "$BB_LOG" "$T_TMP/refresher.err" "$T_TMP/boto.err"; do
-	n=${f#"$T_TMP"/}
-	expect_no_secret "$f" "$A_SECRET" "$n: no served secret key"
-	expect_no_secret "$f" "$A_TOKEN" "$n: no served session token"
-	expect_no_secret "$f" "$PW_ALICE" "$n: no password of alice"
-	expect_no_secret "$f" "$PW_BOB" "$n: no password of bob"
-done
+logs_free_of "$BB_LOG $T_TMP/refresher.err $T_TMP/boto.err" \
+    "$A_SECRET" "no served secret key" "$A_TOKEN" "no served session token" \
+    "$PW_ALICE" "no password of alice" "$PW_BOB" "no password of bob"
 
 t_done

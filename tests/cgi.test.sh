@@ -7,19 +7,12 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-CGI=$BUILD/afp.cgi
-if [ ! -x "$CGI" ]; then
-	not_ok "${CGI#"$TOP"/} missing"
-	exit 1
-fi
+need_built "$CGI"
 need_cmd stat base64 date head
 need_wrappers
 
 # --- configuration -------------------------------------------------------
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
+afp_dirs
 # conf NAME [EXTRA-LINE...]: an afp.conf for remote_user over this cache.
 conf() {
 	local _f=$C/$1 _l
@@ -74,15 +67,10 @@ allow_users  = alice
 session_name = afp-deploy
 EOF
 
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-nss_user carol 1003
-nss_user dave 1004
+afp_users alice bob carol dave
 nss_group aws-dev-deploy 2001 carol
 nss_group aws-dev-other 2002 dave
 nss_group aws-prod-nosuch 2003 dave
-wrap_env
 
 # --- the cache ---------------------------------------------------------------
 FUT=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)

@@ -8,14 +8,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd curl lighttpd
 need_py boto3 moto
 need_wrappers
@@ -34,12 +27,7 @@ FED_LOG=$T_TMP/federation.log
     "$T_TMP/fed.port" "$$" >>"$T_TMP/fed.err" 2>&1 &
 FED_PID=$!
 T_PIDS="$FED_PID $T_PIDS"
-n=0
-while [ ! -s "$T_TMP/fed.port" ] && [ "$n" -lt 100 ] && kill -0 "$FED_PID" 2>/dev/null; do
-	sleep 0.1
-	n=$((n + 1))
-done
-if [ ! -s "$T_TMP/fed.port" ]; then
+if ! wait_until "$FED_PID" 100 -s "$T_TMP/fed.port"; then
 	not_ok "federation stand-in did not start"
 	sed 's/^/# /' "$T_TMP/fed.err" | tail -20
 	exit 1
@@ -47,25 +35,9 @@ fi
 FED_URL=http://127.0.0.1:$(cat "$T_TMP/fed.port")/federation
 
 # --- configuration ----------------------------------------------------------
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-cat >"$C/afp.conf" <<EOF
-[afp]
-cache_dir       = $CACHE
-accounts_dir    = $C/accounts.d
-secrets_file    = $C/secrets.conf
-auth            = pam
-pam_service     = afp
-web_user        = $(id -un)
-region          = us-east-1
-log             = stderr
-sts_endpoint    = $MOTO_URL
-signin_endpoint = $FED_URL
-callback_allow  = https://allowed.example/ https://intranet.example.com
-EOF
+afp_dirs
+afp_conf afp.conf pam accounts.d "signin_endpoint = $FED_URL" \
+    'callback_allow = https://allowed.example/ https://intranet.example.com'
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = $ACCT
@@ -92,13 +64,7 @@ session_name = afp-plain
 allow_users  = alice
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-pam_user bob "$PW_BOB" afp
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-wrap_env
+afp_users alice:"$PW_ALICE" bob:"$PW_BOB"
 
 # Python helpers: the stand-in's log, the CGI's answers, the login URL.
 cat >"$T_TMP/check.py" <<'EOF'
@@ -187,21 +153,11 @@ ck() {
 	"$PYTHON" "$T_TMP/check.py" "$@" 2>>"$T_TMP/check.err"
 }
 
-refresh() {
-	# shellcheck disable=SC2086
-	env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v \
-	    >>"$T_TMP/refresher.out" 2>>"$T_TMP/refresher.err"
-}
-
 # --- first refresher run: one sign-in token per console entry -------------
-refresh
-rc=$?
-expect_eq "$rc" 0 "refresher exits 0"
-[ "$rc" = 0 ] || sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
+refresh_ok
 sed 's/^/# stand-in: /' "$T_TMP/fed.err" | tail -5
 
-# shellcheck disable=SC2086
-start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+serve_afp
 
 # role USER PASSWORD ROLE FILE [QUERY]: /account/prod/ROLE's answer into FILE.
 role() {
@@ -324,7 +280,7 @@ done
 
 # --- renewal -----------------------------------------------------------------
 TOK_ALICE=$(ck signin "$CACHE/prod/admin/alice.json")
-refresh
+run_refresher
 expect_eq "$?" 0 "second refresher run exits 0"
 expect_eq "$(ck count "$FED_LOG")" 3 "a run right after fetches no new sign-in token"
 expect_eq_quiet "$(ck signin "$CACHE/prod/admin/alice.json")" "$TOK_ALICE" \
@@ -332,7 +288,7 @@ expect_eq_quiet "$(ck signin "$CACHE/prod/admin/alice.json")" "$TOK_ALICE" \
 
 # Fetched 11 minutes ago (valid 4 more): due at 10 minutes.
 ck setexp "$CACHE/prod/admin/alice.json" 240
-refresh
+run_refresher
 expect_eq "$?" 0 "refresher run with an old token exits 0"
 expect_eq "$(ck count "$FED_LOG" "$K_ALICE" "$K_BOB" "$K_FED")" "4 2 1 1" \
     "exactly one new getSigninToken, for admin/alice"
@@ -355,7 +311,7 @@ for p in /consoleurl /console; do
 	http alice "$PW_ALICE" "/account/prod/fed$p"
 	expect_eq "$H_CODE" 503 "expired sign-in token: $p 503"
 done
-refresh
+run_refresher
 expect_eq "$(ck count "$FED_LOG" "$K_FED")" "5 2" "an expired token is renewed, only that one"
 http alice "$PW_ALICE" /account/prod/fed/consoleurl
 expect_eq "$H_CODE" 200 "renewed: /consoleurl 200 again"

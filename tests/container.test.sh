@@ -9,14 +9,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd curl lighttpd base64
 need_py boto3 moto
 need_wrappers
@@ -38,7 +31,6 @@ esac
 }
 
 ACCT=123456789012
-WEB_USER=$(id -un)
 PW_ALICE='alice-Ctr-pw-4kQ'
 PW_BOB='bob-Ctr-pw-8zR'
 PW_WRONG='wrong-Ctr-pw-1xY'
@@ -46,23 +38,8 @@ ARN_ALICE=arn:aws:sts::$ACCT:assumed-role/admin/afp-alice
 
 moto_prepare admin
 
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-cat >"$C/afp.conf" <<EOF
-[afp]
-cache_dir    = $CACHE
-accounts_dir = $C/accounts.d
-secrets_file = $C/secrets.conf
-auth         = pam
-pam_service  = afp
-web_user     = $WEB_USER
-region       = us-east-1
-log          = stderr
-sts_endpoint = $MOTO_URL
-EOF
+afp_dirs
+afp_conf afp.conf pam accounts.d
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = $ACCT
@@ -73,26 +50,11 @@ session_name = afp-{user}
 allow_users  = alice
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-pam_user bob "$PW_BOB" afp
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-wrap_env
+afp_users alice:"$PW_ALICE" bob:"$PW_BOB"
 
-# shellcheck disable=SC2086
-env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v \
-    >"$T_TMP/refresher.out" 2>"$T_TMP/refresher.err"
-rc=$?
-expect_eq "$rc" 0 "refresher exits 0"
-if [ "$rc" != 0 ]; then
-	sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
-	t_done
-fi
+refresh_ok || t_done
 
-# shellcheck disable=SC2086
-start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+serve_afp
 FULL_URI=$AFP_URL/account/prod/admin/container-credentials
 basic() {
 	printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"
@@ -270,12 +232,8 @@ expect_eq "$C_RC" 255 "aws cli, role not allowed: exit status 255"
 refused "aws cli, role not allowed" 403
 
 # --- no secret in any log ---------------------------------------------------------
-for f in "$CGI_LOG" "$LIGHTTPD_LOG" "$T_TMP/clients.log" "$T_TMP/refresher.err"; do
-	n=${f#"$T_TMP"/}
-	expect_no_secret "$f" "$C_SECRET" "$n: no served secret key"
-	expect_no_secret "$f" "$C_TOKEN" "$n: no served session token"
-	expect_no_secret "$f" "$PW_ALICE" "$n: no password of alice"
-	expect_no_secret "$f" "$PW_WRONG" "$n: no wrong password"
-done
+logs_free_of "$CGI_LOG $LIGHTTPD_LOG $T_TMP/clients.log $T_TMP/refresher.err" \
+    "$C_SECRET" "no served secret key" "$C_TOKEN" "no served session token" \
+    "$PW_ALICE" "no password of alice" "$PW_WRONG" "no wrong password"
 
 t_done

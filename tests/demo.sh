@@ -32,22 +32,8 @@ say "starting moto on 127.0.0.1 with IAM user afp-base and roles admin, readonly
 moto_prepare admin readonly
 echo "moto: $MOTO_URL"
 
-C=$T_TMP/etc
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$T_TMP/cache"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-cat >"$C/afp.conf" <<EOF
-[afp]
-cache_dir    = $T_TMP/cache
-accounts_dir = $C/accounts.d
-secrets_file = $C/secrets.conf
-auth         = pam
-pam_service  = afp
-web_user     = $(id -un)
-region       = us-east-1
-log          = stderr
-sts_endpoint = $MOTO_URL
-EOF
+afp_dirs
+afp_conf afp.conf pam accounts.d
 cat >"$C/accounts.d/demo.conf" <<EOF
 [account demo]
 id = 123456789012
@@ -62,11 +48,7 @@ type         = assume_role
 session_name = afp-readonly
 allow_users  = demo
 EOF
-pam_service afp
-pam_user demo demo afp
-nss_init
-nss_user demo 1000
-wrap_env
+afp_users demo:demo
 say "config in $C"
 sed 's/^/    /' "$C/afp.conf" "$C/accounts.d/demo.conf"
 
@@ -79,8 +61,7 @@ fi
 say "cache"
 (cd "$T_TMP/cache" && find . -type f | sort | sed 's/^/    /')
 
-# shellcheck disable=SC2086
-start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+serve_afp
 say "afp.cgi is at $AFP_URL (user demo, password demo)"
 
 say "curl -u demo:demo $AFP_URL/account"
@@ -103,9 +84,7 @@ print("    expiration    ", c["expiration"])' "$T_TMP/admin.json" || {
 
 say "the credentials work: sts get-caller-identity against moto says"
 printf '    '
-aws_as "$(json_get "$T_TMP/admin.json" credentials.access_key)" \
-    "$(json_get "$T_TMP/admin.json" credentials.secret_key)" \
-    "$(json_get "$T_TMP/admin.json" credentials.session_token)" identity
+creds_identity "$T_TMP/admin.json"
 
 say "a wrong password gets"
 curl -s -u demo:wrong -w ' (HTTP %{http_code})\n' "$AFP_URL/account"

@@ -6,20 +6,12 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd curl lighttpd base64 stat
 need_py boto3 moto
 need_wrappers
 
 ACCT=123456789012
-WEB_USER=$(id -un)
 # Distinct passwords, one of them UTF-8, so the log checks cannot match
 # by accident.
 PW_ALICE='alice-Pw-7f3kQ'
@@ -30,23 +22,8 @@ PW_WRONG='wrong-pw-zz1Q'
 moto_prepare admin
 
 # --- configuration -------------------------------------------------------
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-cat >"$C/afp.conf" <<EOF
-[afp]
-cache_dir    = $CACHE
-accounts_dir = $C/accounts.d
-secrets_file = $C/secrets.conf
-auth         = pam
-pam_service  = afp
-web_user     = $WEB_USER
-region       = us-east-1
-log          = stderr
-sts_endpoint = $MOTO_URL
-EOF
+afp_dirs
+afp_conf afp.conf pam accounts.d
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = $ACCT
@@ -66,16 +43,8 @@ type         = session_token
 allow_users  = alice bob
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-pam_user bob "$PW_BOB" afp
-pam_user carol "$PW_CAROL" afp
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-nss_user carol 1003
+afp_users alice:"$PW_ALICE" bob:"$PW_BOB" carol:"$PW_CAROL"
 nss_group ops 2000 bob
-wrap_env
 
 # --- refresher -----------------------------------------------------------
 # shellcheck disable=SC2086
@@ -85,12 +54,7 @@ rc=$?
 expect_eq "$rc" 0 "refresher --dry-run exits 0"
 expect_eq "$(find "$CACHE" -name '*.json' | wc -l)" 0 "dry run writes no cache entry"
 
-# shellcheck disable=SC2086
-env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v \
-    >"$T_TMP/refresher.out" 2>"$T_TMP/refresher.err"
-rc=$?
-expect_eq "$rc" 0 "refresher exits 0"
-[ "$rc" = 0 ] || sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
+refresh_ok
 
 # Per-user entries for roles whose session_name has {user}: admin for
 # alice (allow_users), fed for bob (member of ops); sess is shared.
@@ -109,14 +73,10 @@ sums() {
 }
 before_admin=$(cksum <"$CACHE/prod/admin/alice.json")
 before=$(sums 2>/dev/null)
-# shellcheck disable=SC2086
-env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v \
-    >>"$T_TMP/refresher.out" 2>>"$T_TMP/refresher.err"
+run_refresher
 expect_eq "$?" 0 "second refresher run (nothing due) exits 0"
 check "second run leaves fresh entries alone" test "$(sums 2>/dev/null)" = "$before"
-# shellcheck disable=SC2086
-env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -f -r prod/admin -v \
-    >>"$T_TMP/refresher.out" 2>>"$T_TMP/refresher.err"
+run_refresher -f -r prod/admin
 expect_eq "$?" 0 "refresher -f -r prod/admin exits 0"
 check "-f -r prod/admin renews prod/admin" \
     test "$(cksum <"$CACHE/prod/admin/alice.json")" != "$before_admin"
@@ -124,8 +84,7 @@ check "-f -r prod/admin leaves prod/fed alone" \
     test "$(cksum <"$CACHE/prod/fed/bob.json")" = "$(echo "$before" | sed -n 2p)"
 
 # --- CGI under lighttpd ----------------------------------------------------
-# shellcheck disable=SC2086
-start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+serve_afp
 
 http "" "" /status
 expect_eq "$H_CODE" 200 "/status answers 200 after a refresh"
@@ -211,12 +170,10 @@ check "prod/admin credentials have key, secret and token" \
     test -n "$A_KEY" -a -n "$A_SECRET" -a -n "$A_TOKEN"
 check "prod/admin credentials have an expiration" \
     test -n "$(json_get "$T_TMP/admin.json" credentials.expiration)"
-expect_eq "$(aws_as "$A_KEY" "$A_SECRET" "$A_TOKEN" identity)" \
+expect_eq "$(creds_identity "$T_TMP/admin.json")" \
     "arn:aws:sts::$ACCT:assumed-role/admin/afp-alice" \
     "prod/admin credentials for alice work against moto as afp-alice"
-
-http alice "$PW_ALICE" /account/prod/admin/caller-identity
-expect_eq "$(json_get "$T_TMP/h.body" arn)" \
+expect_caller_identity alice "$PW_ALICE" prod/admin \
     "arn:aws:sts::$ACCT:assumed-role/admin/afp-alice" "caller-identity of prod/admin for alice"
 
 # tests/moto_server.py makes moto's GetFederationToken and GetSessionToken
@@ -225,39 +182,29 @@ http bob "$PW_BOB" /account/prod/fed
 cp "$T_TMP/h.body" "$T_TMP/fed.json"
 F_TOKEN=$(json_get "$T_TMP/fed.json" credentials.session_token)
 check "prod/fed serves a session token" test -n "$F_TOKEN"
-expect_eq "$(aws_as "$(json_get "$T_TMP/fed.json" credentials.access_key)" \
-    "$(json_get "$T_TMP/fed.json" credentials.secret_key)" "$F_TOKEN" identity)" \
+expect_eq "$(creds_identity "$T_TMP/fed.json")" \
     "arn:aws:sts::$ACCT:federated-user/fed-bob" \
     "prod/fed credentials for bob work against moto as fed-bob"
-http bob "$PW_BOB" /account/prod/fed/caller-identity
-expect_eq "$(json_get "$T_TMP/h.body" arn)" \
+expect_caller_identity bob "$PW_BOB" prod/fed \
     "arn:aws:sts::$ACCT:federated-user/fed-bob" "caller-identity of prod/fed for bob"
 
 http bob "$PW_BOB" /account/prod/sess
 cp "$T_TMP/h.body" "$T_TMP/sess.json"
 S_TOKEN=$(json_get "$T_TMP/sess.json" credentials.session_token)
-expect_eq "$(aws_as "$(json_get "$T_TMP/sess.json" credentials.access_key)" \
-    "$(json_get "$T_TMP/sess.json" credentials.secret_key)" "$S_TOKEN" identity)" \
+expect_eq "$(creds_identity "$T_TMP/sess.json")" \
     "arn:aws:iam::$ACCT:user/afp-base" \
     "prod/sess credentials work against moto as the base user"
-http alice "$PW_ALICE" /account/prod/sess/caller-identity
-expect_eq "$(json_get "$T_TMP/h.body" arn)" \
+expect_caller_identity alice "$PW_ALICE" prod/sess \
     "arn:aws:iam::$ACCT:user/afp-base" "caller-identity of prod/sess is the base user"
 
 # --- no secret in any log --------------------------------------------------
-for f in "$CGI_LOG" "$LIGHTTPD_LOG" "$T_TMP/refresher.err" "$T_TMP/refresher.out" "$T_TMP/dry.err"; do
-	n=${f#"$T_TMP"/}
-	expect_no_secret "$f" "$BASE_SECRET" "$n: no base secret key"
-	expect_no_secret "$f" "$A_SECRET" "$n: no served secret key"
-	expect_no_secret "$f" "$A_TOKEN" "$n: no served session token"
-	# Without a token the checks above already failed.
-	[ -z "$F_TOKEN" ] ||
-	    expect_no_secret "$f" "$F_TOKEN" "$n: no federation session token"
-	[ -z "$S_TOKEN" ] ||
-	    expect_no_secret "$f" "$S_TOKEN" "$n: no GetSessionToken session token"
-	expect_no_secret "$f" "$PW_ALICE" "$n: no password of alice"
-	expect_no_secret "$f" "$PW_BOB" "$n: no UTF-8 password of bob"
-	expect_no_secret "$f" "$PW_WRONG" "$n: no wrong password"
-done
+set -- "$BASE_SECRET" "no base secret key" "$A_SECRET" "no served secret key" \
+    "$A_TOKEN" "no served session token"
+# Without a token the checks above already failed.
+[ -z "$F_TOKEN" ] || set -- "$@" "$F_TOKEN" "no federation session token"
+[ -z "$S_TOKEN" ] || set -- "$@" "$S_TOKEN" "no GetSessionToken session token"
+logs_free_of "$CGI_LOG $LIGHTTPD_LOG $T_TMP/refresher.err $T_TMP/refresher.out $T_TMP/dry.err" \
+    "$@" "$PW_ALICE" "no password of alice" "$PW_BOB" "no UTF-8 password of bob" \
+    "$PW_WRONG" "no wrong password"
 
 t_done

@@ -15,14 +15,7 @@ PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)') || {
 	exit 1
 }
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd curl lighttpd
 need_py boto3 moto
 need_wrappers
@@ -34,24 +27,8 @@ PW_BOB='bob-Pw-ecr-9zX'
 moto_prepare builder plain private
 
 # --- configuration -------------------------------------------------------
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-cat >"$C/afp.conf" <<EOF
-[afp]
-cache_dir    = $CACHE
-accounts_dir = $C/accounts.d
-secrets_file = $C/secrets.conf
-auth         = pam
-pam_service  = afp
-web_user     = $(id -un)
-region       = us-east-1
-log          = stderr
-sts_endpoint = $MOTO_URL
-ecr_endpoint = $MOTO_URL
-EOF
+afp_dirs
+afp_conf afp.conf pam accounts.d "ecr_endpoint = $MOTO_URL"
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = $ACCT
@@ -71,21 +48,10 @@ allow_users  = bob
 ecr_regions  = us-east-1
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-pam_user bob "$PW_BOB" afp
-nss_init
-nss_user alice 1001
-nss_user bob 1002
-wrap_env
+afp_users alice:"$PW_ALICE" bob:"$PW_BOB"
 
 # --- refresher -----------------------------------------------------------
-# shellcheck disable=SC2086
-env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v \
-    >"$T_TMP/refresher.out" 2>"$T_TMP/refresher.err"
-rc=$?
-expect_eq "$rc" 0 "refresher exits 0"
-[ "$rc" = 0 ] || sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
+refresh_ok
 ENTRY=$CACHE/prod/builder.json
 expect_mode "$ENTRY" 640 "cache prod/builder.json, mode 0640"
 for r in us-east-1 eu-west-1; do
@@ -160,8 +126,7 @@ reg_code() {
 }
 
 # --- the CGI under lighttpd ------------------------------------------------
-# shellcheck disable=SC2086
-start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+serve_afp
 
 # check_answer REGION: the answer in h.body has exactly DESIGN.md §4's
 # shape, agrees with the cache entry and with itself; prints what is wrong.
@@ -292,12 +257,8 @@ http alice "$PW_ALICE" "$E?region=us-east-1"
 expect_eq "$H_CODE" 200 "restored entry answers again"
 
 # --- no secret in any log --------------------------------------------------
-for f in "$CGI_LOG" "$LIGHTTPD_LOG" "$T_TMP/refresher.err" "$T_TMP/refresher.out"; do
-	n=${f#"$T_TMP"/}
-	expect_no_secret "$f" "$P" "$n: no ECR password"
-	expect_no_secret "$f" "$(json_get "$ENTRY" ecr.eu-west-1.token)" \
-	    "$n: no ECR token"
-	expect_no_secret "$f" "$PW_ALICE" "$n: no password of alice"
-done
+logs_free_of "$CGI_LOG $LIGHTTPD_LOG $T_TMP/refresher.err $T_TMP/refresher.out" \
+    "$P" "no ECR password" "$(json_get "$ENTRY" ecr.eu-west-1.token)" "no ECR token" \
+    "$PW_ALICE" "no password of alice"
 
 t_done

@@ -8,38 +8,14 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-CGI=$BUILD/afp.cgi
-if [ ! -x "$CGI" ]; then
-	not_ok "${CGI#"$TOP"/} missing"
-	exit 1
-fi
+need_built "$CGI"
 need_cmd curl lighttpd base64 date head
 need_wrappers
 
 PW_ALICE='alice-Host-pw-3vN'
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d"
-mkdir -m 0750 "$CACHE"
-# conf FILE [EXTRA-LINE...]
-conf() {
-	local _f="$1" _l
-	shift
-	{
-		echo '[afp]'
-		echo "cache_dir    = $CACHE"
-		echo "accounts_dir = $C/accounts.d"
-		echo 'auth         = pam'
-		echo 'pam_service  = afp'
-		echo "web_user     = $(id -un)"
-		echo 'log          = stderr'
-		for _l in "$@"; do
-			echo "$_l"
-		done
-	} >"$_f"
-}
-conf "$C/open.conf"
-conf "$C/hosts.conf" 'allowed_hosts = afp.example.com 127.0.0.1 [::1]'
+afp_dirs
+afp_conf open.conf pam accounts.d
+afp_conf hosts.conf pam accounts.d 'allowed_hosts = afp.example.com 127.0.0.1 [::1]'
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = 123456789012
@@ -50,11 +26,7 @@ allow_users  = alice
 machines     = 127.0.0.1
 EOF
 
-pam_service afp
-pam_user alice "$PW_ALICE" afp
-nss_init
-nss_user alice 1001
-wrap_env
+afp_users alice:"$PW_ALICE"
 
 # A cache entry as the refresher writes it, and a fresh status.json.
 rnd() {
@@ -185,11 +157,7 @@ refused "lighttpd, wrong method, Host evil.example.com"
 http alice "$PW_ALICE" /account/caf%C3%A9/admin -H 'Host: evil.example.com'
 refused "lighttpd, malformed name, Host evil.example.com"
 
-for f in "$CGI_LOG" "$LIGHTTPD_LOG" "$T_TMP/cgi.err"; do
-	n=${f#"$T_TMP"/}
-	expect_no_secret "$f" "$SECRET" "$n: no secret key"
-	expect_no_secret "$f" "$TOKEN" "$n: no session token"
-	expect_no_secret "$f" "$PW_ALICE" "$n: no password"
-done
+logs_free_of "$CGI_LOG $LIGHTTPD_LOG $T_TMP/cgi.err" \
+    "$SECRET" "no secret key" "$TOKEN" "no session token" "$PW_ALICE" "no password"
 
 t_done

@@ -8,14 +8,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd curl lighttpd base64 stat od
 need_py boto3 moto
 need_wrappers
@@ -30,35 +23,12 @@ PW_BUILD='build-Pw-81xQ'
 moto_prepare mach
 
 # --- configuration -------------------------------------------------------
-C=$T_TMP/etc
-CACHE=$T_TMP/cache
-mkdir -p "$C/accounts.d" "$C/peruser.d"
-mkdir -m 0750 "$CACHE"
-mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-# conf NAME ACCOUNTS-DIR [EXTRA-LINE...]
-conf() {
-	local _f=$C/$1 _a=$2 _l
-	shift 2
-	{
-		echo '[afp]'
-		echo "cache_dir    = $CACHE"
-		echo "accounts_dir = $_a"
-		echo "secrets_file = $C/secrets.conf"
-		echo 'auth         = remote_user'
-		echo 'pam_service  = afp'
-		echo "web_user     = $(id -un)"
-		echo 'region       = us-east-1'
-		echo 'log          = stderr'
-		echo "sts_endpoint = $MOTO_URL"
-		for _l in "$@"; do
-			echo "$_l"
-		done
-	} >"$_f"
-}
-conf v1.conf "$C/accounts.d" 'imds_v1 = yes'
-conf v2.conf "$C/accounts.d" 'imds_v1 = no'
-conf pam.conf "$C/accounts.d" 'machine_auth = pam'
-conf peruser.conf "$C/peruser.d"
+afp_dirs
+mkdir "$C/peruser.d"
+afp_conf v1.conf remote_user accounts.d 'imds_v1 = yes'
+afp_conf v2.conf remote_user accounts.d 'imds_v1 = no'
+afp_conf pam.conf remote_user accounts.d 'machine_auth = pam'
+afp_conf peruser.conf remote_user peruser.d
 cp "$C/v1.conf" "$C/afp.conf"
 # 127.0.0.1 and 10.9.9.9 (and build-01 through PAM) have one role,
 # 10.1.1.1 has two, 10.2.2.2 none.
@@ -95,10 +65,7 @@ nss_init
 wrap_env
 
 # --- refresher -----------------------------------------------------------
-"$REFRESHER" -c "$C/afp.conf" -v >"$T_TMP/refresher.out" 2>"$T_TMP/refresher.err"
-rc=$?
-expect_eq "$rc" 0 "refresher exits 0"
-[ "$rc" = 0 ] || sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
+refresh_ok
 expect_mode "$CACHE/prod/mach.json" 640 "cache prod/mach.json written"
 if [ -f "$CACHE/imds.key" ]; then
 	expect_mode "$CACHE/imds.key" 640 "the refresher made imds.key, 0640"

@@ -17,6 +17,8 @@ case $BUILD in
 /*) ;;
 *) BUILD=$TOP/$BUILD ;;
 esac
+REFRESHER=$BUILD/afp-refresher
+CGI=$BUILD/afp.cgi
 PYTHON=${PYTHON:-python3}
 # pyenv's shim costs a second per call: resolve the interpreter once.
 PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PYTHON")
@@ -130,6 +132,16 @@ need_py() {
 	done
 }
 
+# need_built PROGRAM...: the built binaries ($REFRESHER, $CGI) must exist.
+need_built() {
+	local _b
+	for _b in "$@"; do
+		[ -x "$_b" ] && continue
+		not_ok "${_b#"$TOP"/} missing"
+		exit 1
+	done
+}
+
 # need_file PATH DESC
 need_file() {
 	[ -e "$1" ] && return 0
@@ -179,6 +191,18 @@ wait_http() {
 		_n=$((_n + 1))
 	done
 	return 1
+}
+
+# wait_until PID TRIES TEST-ARG...: poll test(1) with TEST-ARGs every 0.1 s
+# while PID lives; 0 once it holds.
+wait_until() {
+	local _pid="$1" _max="$2" _n=0
+	shift 2
+	until test "$@"; do
+		[ "$_n" -lt "$_max" ] && kill -0 "$_pid" 2>/dev/null || return 1
+		sleep 0.1
+		_n=$((_n + 1))
+	done
 }
 
 # stop_pid PID: TERM, up to 5 s, then KILL; reaps it.
@@ -266,11 +290,16 @@ start_moto() {
 	exit 1
 }
 
-# moto_prepare ROLE...: start moto armed to authenticate after exactly the
-# setup calls, create afp-base with its key in $T_TMP/secrets.conf and the
-# roles. Sets MOTO_URL, BASE_KEY_ID and BASE_SECRET.
+# moto_prepare [-n EXTRA] ROLE...: start moto armed to authenticate after
+# exactly the setup calls (and EXTRA more the test makes itself), create
+# afp-base with its key in $T_TMP/secrets.conf and the roles. Sets
+# MOTO_URL, BASE_KEY_ID and BASE_SECRET.
 moto_prepare() {
-	local _args='' _r _n _made
+	local _args='' _r _n _made _extra=0
+	if [ "${1:-}" = -n ]; then
+		_extra=$2
+		shift 2
+	fi
 	for _r in "$@"; do
 		_args="$_args --role $_r"
 	done
@@ -279,7 +308,7 @@ moto_prepare() {
 		not_ok "moto_setup.py --count-only failed"
 		exit 1
 	}
-	start_moto "$_n"
+	start_moto $((_n + _extra))
 	# shellcheck disable=SC2086
 	_made=$("$PYTHON" "$T_DIR/moto_setup.py" --endpoint "$MOTO_URL" \
 	    --secrets "$T_TMP/secrets.conf" $_args 2>"$T_TMP/moto_setup.err")
@@ -299,6 +328,21 @@ aws_as() {
 	shift 3
 	AWS_ACCESS_KEY_ID=$_k AWS_SECRET_ACCESS_KEY=$_s AWS_SESSION_TOKEN=$_t \
 	    "$PYTHON" "$T_DIR/aws_call.py" "$MOTO_URL" "$@"
+}
+
+# creds_identity FILE: the ARN moto names for the credentials in FILE, an
+# answer of /account/{a}/{r}.
+creds_identity() {
+	aws_as "$(json_get "$1" credentials.access_key)" \
+	    "$(json_get "$1" credentials.secret_key)" \
+	    "$(json_get "$1" credentials.session_token)" identity
+}
+
+# expect_caller_identity USER PASSWORD ROLE ARN DESC: USER's
+# /account/ROLE/caller-identity names ARN.
+expect_caller_identity() {
+	http "$1" "$2" "/account/$3/caller-identity"
+	expect_eq "$(json_get "$T_TMP/h.body" arn)" "$4" "$5"
 }
 
 # json_get FILE KEY[.KEY...]: a string prints as is, anything else as
@@ -466,6 +510,107 @@ start_lighttpd() {
 	sed 's/^/# /' "$LIGHTTPD_LOG" "$_d/stdout.log" | tail -20
 	exit 1
 }
+
+# serve_afp: start_lighttpd with $CGI, $C/afp.conf and the users of
+# afp_users.
+serve_afp() {
+	# shellcheck disable=SC2086
+	start_lighttpd "$CGI" AFP_CONFIG="$C/afp.conf" $WRAP_ENV
+}
+
+# afp_dirs: C=$T_TMP/etc with accounts.d, CACHE=$T_TMP/cache (0750);
+# moto_prepare's secrets.conf moves into $C.
+afp_dirs() {
+	C=$T_TMP/etc
+	CACHE=$T_TMP/cache
+	mkdir -p "$C/accounts.d"
+	mkdir -m 0750 "$CACHE"
+	[ ! -f "$T_TMP/secrets.conf" ] || mv "$T_TMP/secrets.conf" "$C/secrets.conf"
+}
+
+# afp_conf NAME AUTH ACCOUNTS [LINE...]: writes $C/NAME, an afp.conf over
+# $CACHE and $C/ACCOUNTS for web user $(id -un) and PAM service afp; once
+# moto runs (MOTO_URL set) also with the base keys, region and STS
+# endpoint. The LINEs go at the end.
+afp_conf() {
+	local _f="$C/$1" _auth="$2" _a="$C/$3" _l
+	shift 3
+	{
+		echo '[afp]'
+		echo "cache_dir    = $CACHE"
+		echo "accounts_dir = $_a"
+		[ -z "${MOTO_URL:-}" ] || echo "secrets_file = $C/secrets.conf"
+		echo "auth         = $_auth"
+		echo 'pam_service  = afp'
+		echo "web_user     = $(id -un)"
+		[ -z "${MOTO_URL:-}" ] || echo 'region       = us-east-1'
+		echo 'log          = stderr'
+		[ -z "${MOTO_URL:-}" ] || echo "sts_endpoint = $MOTO_URL"
+		for _l in "$@"; do
+			echo "$_l"
+		done
+	} >"$_f"
+}
+
+# afp_users USER[:PASSWORD]...: nss_init and the users, with uids from 1001
+# in order; a user with a password also logs in through PAM service afp.
+# Ends with wrap_env; nss_group may add groups after.
+afp_users() {
+	local _u _uid=1001
+	for _u in "$@"; do
+		case $_u in
+		*:*) pam_service afp ;;
+		*) continue ;;
+		esac
+		pam_user "${_u%%:*}" "${_u#*:}" afp
+	done
+	nss_init
+	for _u in "$@"; do
+		nss_user "${_u%%:*}" "$_uid"
+		_uid=$((_uid + 1))
+	done
+	wrap_env
+}
+
+# run_refresher [ARG...]: $REFRESHER -c $C/afp.conf -v ARG... with the
+# users of afp_users, appending to $T_TMP/refresher.out and .err.
+# shellcheck disable=SC2120
+run_refresher() {
+	# shellcheck disable=SC2086
+	env $NSS_ENV "$REFRESHER" -c "$C/afp.conf" -v "$@" \
+	    >>"$T_TMP/refresher.out" 2>>"$T_TMP/refresher.err"
+}
+
+# refresh_ok: run_refresher, check that it exits 0 (else show the end of
+# its log) and return its status.
+refresh_ok() {
+	local _rc
+	run_refresher
+	_rc=$?
+	expect_eq "$_rc" 0 "refresher exits 0"
+	[ "$_rc" = 0 ] || sed 's/^/# /' "$T_TMP/refresher.err" | tail -20
+	return "$_rc"
+}
+
+# logs_free_of "FILE..." SECRET DESC [SECRET DESC...]: expect_no_secret
+# for every file, then every pair; each DESC starts with the file's path
+# under $T_TMP.
+logs_free_of() {
+	local _files="$1" _f _n _a _s=''
+	shift
+	for _f in $_files; do
+		_n=${_f#"$T_TMP"/}
+		for _a; do
+			if [ -z "$_s" ]; then
+				_s=x$_a
+			else
+				expect_no_secret "$_f" "${_s#x}" "$_n: $_a"
+				_s=''
+			fi
+		done
+	done
+}
+
 # http USER PASSWORD PATH [CURL-ARG...]: request $AFP_URL$PATH (USER ""
 # sends no credentials). Sets H_CODE ("000" when curl failed); the body is
 # in $T_TMP/h.body, the headers in $T_TMP/h.head. --path-as-is keeps

@@ -9,14 +9,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-REFRESHER=$BUILD/afp-refresher
-CGI=$BUILD/afp.cgi
-for b in "$REFRESHER" "$CGI"; do
-	if [ ! -x "$b" ]; then
-		not_ok "${b#"$TOP"/} missing"
-		exit 1
-	fi
-done
+need_built "$REFRESHER" "$CGI"
 need_cmd stat cmp find base64
 need_py boto3 moto
 
@@ -26,21 +19,7 @@ ACCT=123456789012
 # other than afp-base: moto checks the trust of a role that exists, so its
 # AssumeRole is refused with AccessDenied however often it is tried.
 prepare_moto() {
-	local _n _made
-	_n=$("$PYTHON" "$T_DIR/moto_setup.py" --count-only --role admin \
-	    --role ops) || {
-		not_ok "moto_setup.py --count-only failed"
-		exit 1
-	}
-	start_moto $((_n + 1))
-	_made=$("$PYTHON" "$T_DIR/moto_setup.py" --endpoint "$MOTO_URL" \
-	    --secrets "$T_TMP/secrets.conf" --role admin --role ops \
-	    2>"$T_TMP/moto_setup.err")
-	if [ "$_made" != "$_n" ]; then
-		not_ok "moto setup made $_n unauthenticated calls (made '$_made')"
-		sed 's/^/# /' "$T_TMP/moto_setup.err" | tail -20
-		exit 1
-	fi
+	moto_prepare -n 1 admin ops
 	"$PYTHON" -c 'import json, sys, boto3
 from botocore.config import Config
 iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
@@ -55,8 +34,6 @@ iam.create_role(RoleName="locked", AssumeRolePolicyDocument=json.dumps({
 		sed 's/^/# /' "$T_TMP/moto_setup.err" | tail -20
 		exit 1
 	}
-	BASE_KEY_ID=$(sed -n 's/^access_key_id *= *//p' "$T_TMP/secrets.conf")
-	BASE_SECRET=$(sed -n 's/^secret_access_key *= *//p' "$T_TMP/secrets.conf")
 }
 
 prepare_moto
@@ -67,29 +44,10 @@ CACHE=$T_TMP/cache
 mkdir -p "$C/accounts.d" "$C/accounts-bad.d"
 # The cache directory does not exist yet: the first real run creates it.
 mv "$T_TMP/secrets.conf" "$C/secrets.conf"
-# afp.conf NAME ACCOUNTS_DIR [EXTRA-LINE...]
-write_conf() {
-	local _f=$C/$1 _a=$2 _l
-	shift 2
-	{
-		echo '[afp]'
-		echo "cache_dir    = $CACHE"
-		echo "accounts_dir = $_a"
-		echo "secrets_file = $C/secrets.conf"
-		echo 'auth         = remote_user'
-		echo "web_user     = $(id -un)"
-		echo 'region       = us-east-1'
-		echo 'log          = stderr'
-		echo "sts_endpoint = $MOTO_URL"
-		for _l in "$@"; do
-			echo "$_l"
-		done
-	} >"$_f"
-}
-write_conf afp.conf "$C/accounts.d"
+afp_conf afp.conf remote_user accounts.d
 # Every entry is always due: credentials last 1h, refresh_before is 2h.
-write_conf window.conf "$C/accounts.d" 'refresh_before = 2h'
-write_conf bad.conf "$C/accounts-bad.d"
+afp_conf window.conf remote_user accounts.d 'refresh_before = 2h'
+afp_conf bad.conf remote_user accounts-bad.d
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
 id = $ACCT
@@ -310,12 +268,7 @@ open(sys.argv[2], "w").close()
 time.sleep(60)' "$CACHE/.lock" "$T_TMP/locked" &
 LOCK_PID=$!
 T_PIDS="$LOCK_PID $T_PIDS"
-n=0
-while [ ! -e "$T_TMP/locked" ] && [ "$n" -lt 100 ] && kill -0 "$LOCK_PID" 2>/dev/null; do
-	sleep 0.1
-	n=$((n + 1))
-done
-if [ -e "$T_TMP/locked" ]; then
+if wait_until "$LOCK_PID" 100 -e "$T_TMP/locked"; then
 	ref -- -c "$CONF" -f
 	expect_eq "$RC" 0 "another process holds .lock: exit 0"
 	check "another process holds .lock: says another refresher is running" \
@@ -425,7 +378,7 @@ LONG=$(printf 'u%.0s' $(seq 62))
 mkdir "$C/accounts-long.d"
 sed "s/^allow_users  = alice bob\$/allow_users  = alice bob $LONG/" \
     "$C/accounts.d/test.conf" >"$C/accounts-long.d/test.conf"
-write_conf long.conf "$C/accounts-long.d"
+afp_conf long.conf remote_user accounts-long.d
 ref -- -c "$C/long.conf" -f -q
 collect_secrets
 expect_eq "$RC" 1 "user with an unusable session name: exit 1"
