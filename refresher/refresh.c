@@ -204,7 +204,9 @@ net_error_text(const struct net_req *req, const char *code, const char *msg,
 	afp_err r;
 
 	if (code != NULL)
-		r = buf_printf(out, "%s: %s", code, msg ? msg : "");
+		r = buf_printf(out, "%s%s%s (HTTP %ld, %u attempts)", code,
+		    msg != NULL && *msg != '\0' ? ": " : "", msg ? msg : "",
+		    req->status, req->attempts);
 	else
 		r = buf_printf(out, "%s%s%s (HTTP %ld, %u attempts)",
 		    afp_strerror(req->err), req->errmsg[0] ? ": " : "",
