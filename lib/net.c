@@ -332,8 +332,9 @@ net_run(struct net *n, struct net_req **reqs, size_t nreqs)
 				wait = slots[i].not_before - now;
 		if (wait < 0)
 			wait = 0;
+		/* Transfers that have just finished need no poll, only reading. */
 		if (curl_multi_perform(n->multi, &running) != CURLM_OK ||
-		    (inflight > 0 && curl_multi_poll(n->multi, NULL, 0,
+		    (running > 0 && curl_multi_poll(n->multi, NULL, 0,
 		    (int)wait, NULL) != CURLM_OK)) {
 			r = AFP_ERR_INTERNAL;
 			break;

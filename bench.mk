@@ -1,0 +1,37 @@
+# Benchmarks (bench/run.sh): make bench [BENCH_SECONDS=N]
+#   Writes bench/RESULTS.md and prints it. Needs wrk, lighttpd, valgrind,
+#   GNU time and the cwrap wrappers; run.sh names the apt-get command for
+#   whatever is missing. Timings are never part of `make check`.
+
+ifndef AFP_BENCH_MK
+AFP_BENCH_MK := 1
+
+BENCH_SECONDS ?= 5
+BENCH_BINS = $(BUILD)/bench/hello $(BUILD)/bench/sts_stub \
+             $(BUILD)/bench/curl_baseline $(BUILD)/bench/noseccomp.so
+
+# The baseline CGI is built and linked like afp.cgi (PIE, relro, now).
+$(BUILD)/bench/hello: $(BUILD)/bench/hello.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+$(BUILD)/bench/sts_stub: $(BUILD)/bench/sts_stub.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+# Signs with afp's own SigV4 code, so only what the refresher adds differs.
+$(BUILD)/bench/curl_baseline: $(BUILD)/bench/curl_baseline.o \
+    $(BUILD)/libafp-ref.a $(BUILD)/libafp-common.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_REF)
+
+# Preloaded into afp.cgi under callgrind only (see the file).
+$(BUILD)/bench/noseccomp.so: bench/noseccomp.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $< -ldl
+
+bench-build: all $(BENCH_BINS)
+
+bench: bench-build
+	BUILD=$(BUILD) CC=$(CC) BENCH_SECONDS=$(BENCH_SECONDS) sh bench/run.sh
+
+.PHONY: bench bench-build
+
+endif
