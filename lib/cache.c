@@ -410,24 +410,31 @@ cache_write_file(const char *path, const char *data, size_t len)
 {
 	struct buf dir, tmp;
 	const char *name;
-	int fd = -1;
+	int fd = -1, saved = 0;
 	afp_err r;
 
 	buf_init(&dir, 0);
 	buf_init(&tmp, 0);
 	if ((r = split_path(path, &dir, &name)) != AFP_OK ||
 	    (r = make_dirs(buf_str(&dir))) != AFP_OK ||
-	    (r = open_temp(buf_str(&dir), name, &tmp, &fd)) != AFP_OK)
+	    (r = open_temp(buf_str(&dir), name, &tmp, &fd)) != AFP_OK) {
+		saved = errno;
 		goto out;
+	}
 	r = AFP_ERR_IO;
 	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		saved = errno;
 		close(fd);
 		goto fail;
 	}
-	if (close(fd) == -1 || rename(buf_str(&tmp), path) == -1)
+	if (close(fd) == -1 || rename(buf_str(&tmp), path) == -1) {
+		saved = errno;
 		goto fail;
-	if (fsync_dir(buf_str(&dir)) == -1)
+	}
+	if (fsync_dir(buf_str(&dir)) == -1) {
+		saved = errno;
 		goto out;
+	}
 	r = AFP_OK;
 	goto out;
 fail:
@@ -435,6 +442,8 @@ fail:
 out:
 	buf_free(&dir);
 	buf_free(&tmp);
+	/* The caller names the cause (a full disk, say) from errno. */
+	errno = saved;
 	return r;
 }
 

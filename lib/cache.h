@@ -51,7 +51,10 @@ afp_err cache_write(const char *path, const struct cache_entry *e) AFP_WUR;
  * refusing symlinks; AFP_ERR_NOTFOUND when it does not exist.
  */
 afp_err cache_read_file(const char *path, size_t max, struct buf *out) AFP_WUR;
-/* Write any text file atomically the same way (status.json). */
+/*
+ * Write any text file atomically the same way (status.json). After a
+ * failure of either write function, errno holds the system's reason.
+ */
 afp_err cache_write_file(const char *path, const char *data, size_t len) AFP_WUR;
 /* Wipe and free the entry's strings. */
 void cache_entry_clear(struct cache_entry *e);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,9 +362,10 @@ store(struct run *run)
 		}
 		if (!j->due)
 			continue;
+		errno = 0;
 		if ((r = cache_write(buf_str(&j->path), &j->entry)) != AFP_OK) {
 			job_fail(j, r, "cannot write cache entry: %s",
-			    afp_strerror(r));
+			    errno != 0 ? strerror(errno) : afp_strerror(r));
 			log_err("%s: %s", job_name(j, &name), buf_str(&j->errmsg));
 			continue;
 		}
@@ -498,8 +500,13 @@ refresh_run(const struct conf *c, const struct refresh_opts *o)
 		}
 	}
 	store(&run);
-	if (write_status(&run, &failed) != AFP_OK)
-		log_err("cannot write %s/status.json", c->cache_dir);
+	errno = 0;
+	if (write_status(&run, &failed) != AFP_OK) {
+		log_err("cannot write %s/status.json: %s", c->cache_dir,
+		    errno != 0 ? strerror(errno) : "internal error");
+		if (r == AFP_OK)
+			r = AFP_ERR_IO;
+	}
 	if (r == AFP_OK && failed > 0)
 		r = AFP_ERR_AWS;
 	log_info("%zu entries, %zu failed", run.njobs, failed);
