@@ -24,13 +24,13 @@ LIBS_REF = $(shell $(PKG_CONFIG) --libs libcurl libxml-2.0 libcrypto inih)
 # not load libcrypto, libcurl or libxml2 (DESIGN.md §7).
 LIB_COMMON = lib/err.c lib/buf.c lib/enc.c lib/tm.c lib/log.c lib/creds.c \
              lib/json.c lib/conf.c lib/cache.c lib/authz.c lib/signin.c
-LIB_CGI    = lib/auth.c lib/route.c lib/reply.c lib/sha256.c lib/imds.c
+LIB_CGI    = lib/auth.c lib/route.c lib/reply.c lib/sha256.c lib/imds.c lib/sandbox.c
 LIB_REF    = lib/sigv4.c lib/awsreq.c lib/sts.c lib/net.c lib/source.c lib/ecr.c
 
 CGI_SRC  = cgi/main.c cgi/console.c cgi/ecr.c cgi/imds.c cgi/html.c
 REF_SRC  = refresher/main.c refresher/refresh.c refresher/console.c refresher/ecr.c
 
-UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route test_source test_ecr test_signin test_sha256 test_imds test_html \
+UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route test_source test_ecr test_signin test_sha256 test_imds test_html test_sandbox \
              test_auth test_authz test_net
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -67,6 +67,16 @@ check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
+# Valgrind over the CGI and refresher integration tests (VALGRIND_TESTS
+# picks them; default: cgi e2e refresher imds).
+VALGRIND_TESTS ?=
+check-valgrind: all
+	BUILD=$(BUILD) sh tests/valgrind.sh $(VALGRIND_TESTS)
+
+# The long crash-consistency run: 200 rounds of kill -9.
+crash: all
+	BUILD=$(BUILD) sh tests/crash_long.sh
+
 deps:
 	sh tests/deps.sh
 
@@ -79,7 +89,9 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-asan deps demo install clean
+.PHONY: all tests check check-asan check-valgrind crash deps demo install clean
 .SECONDARY:
+
+include bench.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -72,7 +72,8 @@ config 0640 "root:$GROUP" "$SYSCONF/afp/passwd"
 umask 077
 
 sysdir "$(dirname "$CACHE")"
-dir 0750 "root:$GROUP" "$CACHE"
+# setgid: files are born with group afp, never root's for a moment.
+dir 2750 "root:$GROUP" "$CACHE"
 
 sysdir "$SYSCONF/cron.d"
 tmp=$(mktemp)

@@ -5,6 +5,8 @@
 #ifndef AFP_CGI_H
 #define AFP_CGI_H
 
+#include <time.h>
+
 #include "buf.h"
 #include "cache.h"
 #include "conf.h"
@@ -17,6 +19,7 @@ struct req {
 	struct reply rp;
 	struct buf user;		/* the identity, once it passed conf_user_ok */
 	const char *addr;		/* REMOTE_ADDR when well formed, else NULL */
+	time_t now;			/* read once, before the sandbox */
 	const char *message;		/* public text of a non-200 answer */
 	char msg[128];			/* room for a message with numbers */
 	char detail[256];		/* for the log only */
@@ -39,6 +42,12 @@ afp_err cgi_basic_pam(struct req *q, int (*name_ok)(const char *),
  * shape of EC2 metadata and container credentials.
  */
 afp_err cgi_aws_creds_json(struct buf *b, int *first, const struct afp_creds *cr);
+/*
+ * Once the caller is known (never before PAM), enter the sandbox of
+ * sandbox.h for the rest of the request; on failure the answer is a 500
+ * and -1 returned.
+ */
+int cgi_sandbox(struct req *q);
 /* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */
 void cgi_authorization_wipe(void);
 /*

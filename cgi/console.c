@@ -121,7 +121,7 @@ console_url(struct req *q, const struct cache_entry *e, struct buf *url)
 		rc = 0;
 		goto out;
 	}
-	if (e->signin_token == NULL || e->signin_expires <= time(NULL)) {
+	if (e->signin_token == NULL || e->signin_expires <= q->now) {
 		log_warn("%s/%s: no current console sign-in token in the cache",
 		    q->rt.account, q->rt.role);
 		rc = 0;

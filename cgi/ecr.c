@@ -159,7 +159,7 @@ ecr_answer(struct req *q)
 		    "no ECR token for %s in the cache entry", buf_str(&region));
 		goto out;
 	}
-	if (v->expires <= time(NULL)) {
+	if (v->expires <= q->now) {
 		cgi_fail(q, 503, "ECR credentials not available yet",
 		    "ECR token for %s expired", buf_str(&region));
 		goto out;

@@ -111,7 +111,7 @@ token_put(struct req *q)
 	}
 	if (key_load(q, key) != AFP_OK)
 		goto out;
-	if ((r = imds_token_mint(key, buf_str(&q->user), time(NULL), ttl,
+	if ((r = imds_token_mint(key, buf_str(&q->user), q->now, ttl,
 	    &q->body)) != AFP_OK) {
 		buf_reset(&q->body);
 		cgi_fail(q, 500, "internal error", "token: %s", afp_strerror(r));
@@ -145,7 +145,7 @@ token_gate(struct req *q)
 	}
 	if (key_load(q, key) != AFP_OK)
 		goto out;
-	r = imds_token_check(key, buf_str(&q->user), tok, time(NULL));
+	r = imds_token_check(key, buf_str(&q->user), tok, q->now);
 	if (r == AFP_OK)
 		rc = 0;
 	else if (r == AFP_ERR_EXPIRED)
@@ -253,7 +253,7 @@ role_credentials(struct req *q, const struct conf_role *role)
 		cgi_fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
 		goto out;
 	}
-	if (e.creds.expiration <= time(NULL)) {
+	if (e.creds.expiration <= q->now) {
 		cgi_fail(q, 503, "credentials not available yet", "cache entry expired");
 		goto out;
 	}
@@ -278,7 +278,7 @@ imds_answer(struct req *q)
 	const struct conf_role *role;
 	afp_err r;
 
-	if (machine_identify(q) != AFP_OK)
+	if (machine_identify(q) != AFP_OK || cgi_sandbox(q) == -1)
 		return;
 	if (q->rt.ep == ROUTE_IMDS_TOKEN) {
 		token_put(q);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "reply.h"
 #include "route.h"
+#include "sandbox.h"
 #include "signin.h"
 #include "tm.h"
 
@@ -359,7 +360,7 @@ cgi_role_entry(struct req *q, struct cache_entry *e)
 		cgi_fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
 		goto out;
 	}
-	if (e->creds.expiration <= time(NULL)) {
+	if (e->creds.expiration <= q->now) {
 		cgi_fail(q, 503, "credentials not available yet", "cache entry expired");
 		goto out;
 	}
@@ -521,7 +522,7 @@ do_status(struct req *q)
 		cgi_fail(q, 503, "last refresh failed", "status.json says failed");
 		goto out;
 	}
-	age = (long long)time(NULL) - end;
+	age = (long long)q->now - end;
 	max_age = 2LL * c->refresh_before + STATUS_SLACK;
 	if (age < -STATUS_SLACK) {
 		cgi_fail(q, 503, "refresh status is from the future",
@@ -571,12 +572,25 @@ host_allowed(const struct conf *c)
 	return 0;
 }
 
+int
+cgi_sandbox(struct req *q)
+{
+	afp_err r;
+
+	if ((r = sandbox_enter()) != AFP_OK) {
+		cgi_fail(q, 500, "internal error", "sandbox: %s", afp_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 dispatch(struct req *q)
 {
 	switch (q->rt.ep) {
 	case ROUTE_STATUS:
-		do_status(q);
+		if (cgi_sandbox(q) == 0)
+			do_status(q);
 		return;
 	case ROUTE_IMDS_LIST:
 	case ROUTE_IMDS_ROLE:
@@ -586,7 +600,7 @@ dispatch(struct req *q)
 	case ROUTE_NONE:
 		break;
 	default:
-		if (cgi_authenticate(q) != AFP_OK)
+		if (cgi_authenticate(q) != AFP_OK || cgi_sandbox(q) == -1)
 			return;
 		switch (q->rt.ep) {
 		case ROUTE_ACCOUNTS:
@@ -678,15 +692,19 @@ main(void)
 	/* Until a handler says otherwise, the answer is a 500. */
 	q.rp.status = 500;
 	q.addr = remote_addr();
+	q.now = time(NULL);
 
 	/* Routing reads only the environment; its answer waits for setup. */
 	route_env_get(&env);
 	if (route_parse(&env, &q.rt) != AFP_OK)
 		cgi_fail(&q, q.rt.status, q.rt.message, "%s", q.rt.detail);
 	/* A foreign Host learns nothing, not even which paths exist. */
-	if ((r = setup(&q)) == AFP_OK && !host_allowed(q.conf))
-		cgi_fail(&q, 403, "host not allowed", "Host %s not in allowed_hosts",
-		    getenv("HTTP_HOST") ? getenv("HTTP_HOST") : "(none)");
+	if ((r = setup(&q)) == AFP_OK && q.now == (time_t)-1)
+		cgi_fail(&q, 500, "internal error", "no clock");
+	else if (r == AFP_OK && !host_allowed(q.conf))
+		cgi_fail(&q, 403, "host not allowed", "Host not in allowed_hosts "
+		    "(%zu bytes)", getenv("HTTP_HOST") ?
+		    strlen(getenv("HTTP_HOST")) : 0);
 	else if (r == AFP_OK && q.rt.status == 0)
 		dispatch(&q);
 

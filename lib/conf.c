@@ -1654,8 +1654,10 @@ conf_finish(struct pctx *p)
 	}
 	for (i = 0; i < c->nroles; i++) {
 		r = &c->roles[i];
-		r->acct = bsearch(r->account, c->accounts, c->naccounts,
-		    sizeof(*c->accounts), cmp_account_name);
+		/* bsearch() must not get NULL, even for zero elements. */
+		r->acct = c->naccounts == 0 ? NULL : bsearch(r->account,
+		    c->accounts, c->naccounts, sizeof(*c->accounts),
+		    cmp_account_name);
 		if (r->acct == NULL && (ur == NULL ||
 		    cmp_where(r->file, r->line, ur->file, ur->line) < 0))
 			ur = r;

@@ -10,7 +10,7 @@ apt-get install -y --no-install-recommends \
 	libpam0g-dev libpam-modules \
 	lighttpd busybox curl ca-certificates passwd \
 	libpam-wrapper libnss-wrapper libpam-pwdfile \
-	python3-boto3 awscli chromium valgrind time wrk
+	python3-boto3 awscli chromium valgrind time wrk strace
 # lighttpd's package starts a system instance on port 80; the tests and the
 # demo run their own on 127.0.0.1 and need nothing from it.
 # moto plays AWS. Debian 12 does not package it; the machine's python3 has it.

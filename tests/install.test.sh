@@ -26,7 +26,7 @@ expect_eq "$(owner /etc/afp)" "root:afp 750" "config directory"
 expect_eq "$(owner /etc/afp/afp.conf)" "root:afp 640" "afp.conf root:afp 0640"
 expect_eq "$(owner /etc/afp/accounts.d)" "root:afp 750" "accounts.d"
 expect_eq "$(owner /etc/afp/passwd)" "root:afp 640" "password file for pam_pwdfile"
-expect_eq "$(owner /var/cache/afp)" "root:afp 750" "cache directory root:afp 0750"
+expect_eq "$(owner /var/cache/afp)" "root:afp 2750" "cache directory root:afp 2750 (setgid)"
 expect_eq "$(owner /etc/cron.d/afp)" "root:root 644" "cron file"
 check "cron runs the refresher every 5 minutes as root" \
     grep -qx '\*/5 \* \* \* \* root /usr/sbin/afp-refresher -q' "$root/etc/cron.d/afp"
