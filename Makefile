@@ -93,5 +93,6 @@ clean:
 .SECONDARY:
 
 include bench.mk
+include fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

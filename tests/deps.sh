@@ -5,7 +5,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
-	build-essential clang pkg-config \
+	build-essential clang libclang-rt-14-dev pkg-config \
 	libssl-dev libcurl4-openssl-dev libxml2-dev libjson-c-dev libinih-dev \
 	libpam0g-dev libpam-modules \
 	lighttpd busybox curl ca-certificates passwd \
