@@ -87,7 +87,7 @@ install: all
 	BUILD=$(BUILD) PREFIX=$(PREFIX) ./install.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 .PHONY: all tests check check-asan check-valgrind crash deps demo install clean
 .SECONDARY:

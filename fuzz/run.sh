@@ -13,7 +13,10 @@ seconds=$3
 shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
 crashes=${FUZZ_CRASHES:-$build/crashes}
-work=$(mktemp -d "${TMPDIR:-/tmp}/afp-fuzz-run.XXXXXX") || exit 1
+# tmpfs when there is one: the targets write files for every input.
+base=${TMPDIR:-/tmp}
+[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
+work=$(mktemp -d "$base/afp-fuzz-run.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -38,6 +41,9 @@ for t in "$@"; do
 	corpus=$top/fuzz/corpus/$t
 	dict=$top/fuzz/dict/$t.dict
 	log=$work/$t.log
+	# The targets' scratch files, and what a crashing one leaves behind.
+	mkdir -p "$work/$t.tmp" || exit 1
+	export TMPDIR="$work/$t.tmp"
 	if [ ! -x "$bin" ] || [ ! -d "$corpus" ] || [ ! -f "$dict" ]; then
 		echo "fuzz $t: missing binary, corpus or dictionary"
 		failed=1

@@ -53,12 +53,15 @@ fuzz_dir(void)
 
 	if (scratch[0] != '\0')
 		return scratch;
-	/* tmpfs: the targets rewrite their files on every input. */
-	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-	    access("/dev/shm", W_OK) == 0)
-		base = "/dev/shm";
-	else if ((base = getenv("TMPDIR")) == NULL || *base == '\0')
-		base = "/tmp";
+	/*
+	 * fuzz/run.sh points TMPDIR at a directory it removes, which also
+	 * catches what a crashing process leaves. Otherwise prefer tmpfs:
+	 * the targets rewrite their files on every input.
+	 */
+	base = getenv("TMPDIR");
+	if (base == NULL || *base == '\0')
+		base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	n = snprintf(scratch, sizeof(scratch), "%s/afp-fuzz.XXXXXX", base);
 	if (n < 0 || (size_t)n >= sizeof(scratch) || mkdtemp(scratch) == NULL)
 		fuzz_fail(__FILE__, __LINE__, "mkdtemp");

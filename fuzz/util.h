@@ -17,8 +17,8 @@ void fuzz_fail(const char *file, int line, const char *what)
 /* A NUL-terminated copy of n bytes (which may hold NULs); aborts on ENOMEM. */
 char *fuzz_strndup(const uint8_t *p, size_t n);
 /*
- * A scratch directory made on first use and removed at exit, so each
- * process reuses one fixed path and tmpfs (/dev/shm) when there is one.
+ * A scratch directory made on first use (under $TMPDIR, else /dev/shm,
+ * else /tmp) and removed at exit, so each process reuses one fixed path.
  */
 const char *fuzz_dir(void);
 /* fuzz_dir()/name; the caller frees it. */
