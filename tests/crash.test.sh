@@ -234,8 +234,14 @@ summary=$(grep '^ROUNDS=' "$T_TMP/rounds.check")
 expect_eq "${summary%% *}" "ROUNDS=$ROUNDS" "the check saw $ROUNDS rounds"
 some=$(echo "$summary" | sed -n 's/.*CHANGED_SOME=\([0-9]*\).*/\1/p')
 left=$(echo "$summary" | sed -n 's/.*TEMPS_LEFT=\([0-9]*\).*/\1/p')
-check "some kills landed while entries were being written ($some rounds half done, $left left temp files)" \
-    [ "$((${some:-0} + ${left:-0}))" -gt 0 ]
+# Where a kill lands is chance: only the long run (make crash, 200 rounds)
+# is sure to catch writers mid-way, so only it insists.
+if [ "$ROUNDS" -ge 100 ]; then
+	check "some kills landed while entries were being written ($some rounds half done, $left left temp files)" \
+	    [ "$((${some:-0} + ${left:-0}))" -gt 0 ]
+else
+	diag "kills that landed while entries were being written: $some rounds half done, $left left temp files"
+fi
 diag "$(temps "$CACHE") temp files left by the last round"
 refresh "$CONF"
 expect_eq "$RC" 0 "a normal run after the last round exits 0"
