@@ -8,7 +8,8 @@ AFP_BENCH_MK := 1
 
 BENCH_SECONDS ?= 5
 BENCH_BINS = $(BUILD)/bench/hello $(BUILD)/bench/sts_stub \
-             $(BUILD)/bench/curl_baseline $(BUILD)/bench/noseccomp.so
+             $(BUILD)/bench/curl_baseline $(BUILD)/bench/write_floor \
+             $(BUILD)/bench/noseccomp.so
 
 # The baseline CGI is built and linked like afp.cgi (PIE, relro, now).
 $(BUILD)/bench/hello: $(BUILD)/bench/hello.o
@@ -21,6 +22,10 @@ $(BUILD)/bench/sts_stub: $(BUILD)/bench/sts_stub.o
 $(BUILD)/bench/curl_baseline: $(BUILD)/bench/curl_baseline.o \
     $(BUILD)/libafp-ref.a $(BUILD)/libafp-common.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_REF)
+
+# The refresher's disk work alone, with afp's own cache code.
+$(BUILD)/bench/write_floor: $(BUILD)/bench/write_floor.o $(BUILD)/libafp-common.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 # Preloaded into afp.cgi under callgrind only (see the file).
 $(BUILD)/bench/noseccomp.so: bench/noseccomp.c

@@ -11,7 +11,7 @@ FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = conf sts cache ecr signin callback route query basic \
-               duration imds sigv4
+               duration imds sigv4 catalog
 
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DAFP_VERSION=\"$(VERSION)\" \

@@ -30,6 +30,7 @@ OUT=${BENCH_OUT:-$BENCH_DIR/RESULTS.md}
 HELLO=$BUILD/bench/hello
 STUB=$BUILD/bench/sts_stub
 BASELINE=$BUILD/bench/curl_baseline
+FLOOR=$BUILD/bench/write_floor
 NOSECCOMP=$BUILD/bench/noseccomp.so
 MD=$T_TMP/results.md
 KV=$T_TMP/values
@@ -353,7 +354,7 @@ now_ms() {
 # ---------------------------------------------------------------------
 
 need_tools
-need_built "$CGI" "$REFRESHER" "$HELLO" "$STUB" "$BASELINE" "$NOSECCOMP"
+need_built "$CGI" "$REFRESHER" "$HELLO" "$STUB" "$BASELINE" "$FLOOR" "$NOSECCOMP"
 need_wrappers
 afp_users "$USER_PW" bob
 BASIC="Authorization: Basic $(printf '%s' "$USER_PW" | base64 -w0)"
@@ -423,6 +424,7 @@ for n in 10 100 1000; do
 	bench_conf "r$n" remote_user "$n" $((n < 100 ? n : n / 10))
 	i=0
 	: >"$T_TMP/r$n.ref" && : >"$T_TMP/r$n.base" && : >"$T_TMP/r$n.cpu"
+	: >"$T_TMP/r$n.floor"
 	while [ "$i" -lt "$REPEAT" ]; do
 		note "refresher, $n roles, run $((i + 1))"
 		: >"$T_TMP/r$n.err"
@@ -444,8 +446,17 @@ for n in 10 100 1000; do
 		t1=$(now_ms)
 		echo $((t1 - t0)) >>"$T_TMP/r$n.base"
 		put "r$n.base.conns" "$(sed -n 's/.*connections \([0-9]*\).*/\1/p' "$T_TMP/r$n.bout")"
+		# The same number of entries of the same size, written the
+		# refresher's way and nothing else, on the same file system.
+		rm -rf "$T_TMP/floor" && mkdir -m 0750 "$T_TMP/floor"
+		"$FLOOR" "$T_TMP/floor" "$n" \
+		    "$(stat -c %s "$(dirname "$BC")/cache/a0000/r00000.json")" \
+		    $((n < 100 ? 1 : 10)) >"$T_TMP/r$n.fout" 2>&1 ||
+		    die "write_floor ($n) failed: $(cat "$T_TMP/r$n.fout")"
+		sed -n 's/^ms //p' "$T_TMP/r$n.fout" >>"$T_TMP/r$n.floor"
 		i=$((i + 1))
 	done
+	put "r$n.floor.ms" "$(median <"$T_TMP/r$n.floor")"
 	put "r$n.ref.ms" "$(median <"$T_TMP/r$n.ref")"
 	put "r$n.ref.cpu" "$(median <"$T_TMP/r$n.cpu")"
 	put "r$n.base.ms" "$(median <"$T_TMP/r$n.base")"
@@ -553,11 +564,14 @@ md "" "## 4. Refresher against a local STS stand-in" "" \
     "2N POSTs, signed with afp's own SigV4 code, over one libcurl multi handle" \
     "with the same 8 connections, and drops the answers unparsed. Wall time of" \
     "the whole process (start-up included), median of $REPEAT runs; \`--force\`," \
-    "so every role is fetched and every cache file written (fsync each)." "" \
-    "| roles | requests | refresher ms | refresher CPU ms | baseline ms | refresher ÷ baseline | refresher connections | baseline connections |" \
-    "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "so every role is fetched and every cache file written durably." \
+    "\`bench/write_floor\` writes the same number of files of an entry's size" \
+    "with afp's own cache code (temp file, fsync, rename, one fsync per" \
+    "directory) and does nothing else: the disk's share of a refresh." "" \
+    "| roles | requests | refresher ms | refresher CPU ms | baseline ms | refresher ÷ baseline | write floor ms | refresher ÷ (baseline + floor) | refresher connections | baseline connections |" \
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in 10 100 1000; do
-	md "| $n | $(get "r$n.requests") | $(get "r$n.ref.ms") | $(get "r$n.ref.cpu") | $(get "r$n.base.ms") | $(calc "$(get "r$n.ref.ms") / $(get "r$n.base.ms")") | $(get "r$n.ref.conns") | $(get "r$n.base.conns") |"
+	md "| $n | $(get "r$n.requests") | $(get "r$n.ref.ms") | $(get "r$n.ref.cpu") | $(get "r$n.base.ms") | $(calc "$(get "r$n.ref.ms") / $(get "r$n.base.ms")") | $(get "r$n.floor.ms") | $(calc "$(get "r$n.ref.ms") / ($(get "r$n.base.ms") + $(get "r$n.floor.ms"))") | $(get "r$n.ref.conns") | $(get "r$n.base.conns") |"
 done
 md "" "Refresher CPU ms is user + system time (GNU time); wall time well above" \
     "it is time spent waiting, on the network or on the disk (fsync)." \

@@ -24,6 +24,8 @@ struct req {
 	char msg[128];			/* room for a message with numbers */
 	char detail[256];		/* for the log only */
 	struct buf body;
+	struct strlist groups;		/* the user's, when cgi_scope looked */
+	int groups_known;
 };
 
 /* Set the answer to an error; the detail goes to the log only. */
@@ -48,6 +50,12 @@ afp_err cgi_aws_creds_json(struct buf *b, int *first, const struct afp_creds *cr
  * and -1 returned.
  */
 int cgi_sandbox(struct req *q);
+/*
+ * scope.c: once the caller is known, load the accounts.d sections the
+ * request needs into q->conf (setup() read afp.conf only); on failure the
+ * answer is a 500 and -1 returned. cgi_sandbox calls it.
+ */
+int cgi_scope(struct req *q);
 /* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */
 void cgi_authorization_wipe(void);
 /*
@@ -57,8 +65,8 @@ void cgi_authorization_wipe(void);
 int cgi_role_entry(struct req *q, struct cache_entry *e);
 /*
  * Call fn for every role the caller may use, accounts and roles in name
- * order (conf sorts them), first set for an account's first role. Returns
- * fn's first error, or the NSS lookup's (AFP_ERR_NOTFOUND is not one).
+ * order (conf sorts them), first set for an account's first role, with
+ * the groups cgi_scope looked up. Returns fn's first error.
  */
 typedef afp_err (*cgi_role_fn)(void *arg, const struct conf_role *role,
     int first);

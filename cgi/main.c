@@ -128,7 +128,7 @@ setup(struct req *q)
 	afp_err r;
 
 	buf_init(&err, 4096);
-	if ((r = conf_load(config_path(), &q->conf, &err)) != AFP_OK) {
+	if ((r = conf_load_main(config_path(), &q->conf, &err)) != AFP_OK) {
 		log_err("%s", err.len > 0 ? buf_str(&err) : afp_strerror(r));
 		cgi_fail(q, 500, "internal error", "configuration not loaded");
 		goto out;
@@ -229,30 +229,23 @@ cgi_roles_walk(struct req *q, cgi_role_fn fn, void *arg)
 {
 	const struct conf *c = q->conf;
 	const char *user = buf_str(&q->user);
-	struct strlist groups = { NULL, 0 };
-	size_t i, j;
-	int first;
-	afp_err r;
+	/* cgi_scope looked the groups up if they can matter. */
+	const struct strlist *groups = q->groups_known ? &q->groups : NULL;
+	const char *account = NULL;
+	size_t i;
+	afp_err r = AFP_OK;
 
-	r = authz_user_groups(user, &groups);
-	/* A user only the web server knows may still be in allow_users. */
-	if (r != AFP_OK && r != AFP_ERR_NOTFOUND)
-		goto out;
-	r = AFP_OK;
-	for (i = 0; i < c->naccounts && r == AFP_OK; i++) {
-		first = 1;
-		for (j = 0; j < c->nroles && r == AFP_OK; j++) {
-			const struct conf_role *role = &c->roles[j];
+	/* Roles sort by account first: a new account is a change of name. */
+	for (i = 0; i < c->nroles && r == AFP_OK; i++) {
+		const struct conf_role *role = &c->roles[i];
+		int first;
 
-			if (strcmp(role->account, c->accounts[i].name) != 0 ||
-			    authz_role_allowed_groups(c, role, user, &groups) != 1)
-				continue;
-			r = fn(arg, role, first);
-			first = 0;
-		}
+		if (authz_role_allowed(c, role, user, groups) != 1)
+			continue;
+		first = account == NULL || strcmp(account, role->account) != 0;
+		account = role->account;
+		r = fn(arg, role, first);
 	}
- out:
-	authz_strlist_free(&groups);
 	return r;
 }
 
@@ -342,7 +335,9 @@ cgi_role_entry(struct req *q, struct cache_entry *e)
 
 	buf_init(&path, PATH_MAX);
 	role = conf_role_find(c, q->rt.account, q->rt.role);
-	if (role == NULL || authz_role_allowed(c, role, user) != 1) {
+	/* cgi_scope looked the groups up if they can matter. */
+	if (role == NULL || authz_role_allowed(c, role, user,
+	    q->groups_known ? &q->groups : NULL) != 1) {
 		cgi_fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
 		    "role not allowed for the user");
 		goto out;
@@ -577,6 +572,8 @@ cgi_sandbox(struct req *q)
 {
 	afp_err r;
 
+	if (cgi_scope(q) == -1)
+		return -1;
 	if ((r = sandbox_enter()) != AFP_OK) {
 		cgi_fail(q, 500, "internal error", "sandbox: %s", afp_strerror(r));
 		return -1;
@@ -714,6 +711,7 @@ main(void)
 	cgi_authorization_wipe();
 	buf_free(&q.body);
 	buf_free(&q.user);
+	strlist_free(&q.groups);
 	conf_free(q.conf);
 	return rc;
 }

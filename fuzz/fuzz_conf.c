@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "conf.h"
 #include "util.h"
 
@@ -71,6 +72,38 @@ check_conf(const struct conf *c)
 	}
 }
 
+static afp_err
+count(void *arg, const char *v, size_t n)
+{
+	(*(size_t *)arg)++;
+	return AFP_OK;
+}
+
+/* The catalog of every loaded configuration reads back: each role once. */
+static void
+check_catalog(const struct conf *c)
+{
+	struct catalog cat;
+	struct buf text, id;
+	size_t i, n;
+
+	buf_init(&text, CATALOG_MAX);
+	buf_init(&id, 256);
+	FUZZ_CHECK(catalog_build(c, &text) == AFP_OK);
+	FUZZ_CHECK(catalog_init(&cat, text.p, text.len) == AFP_OK);
+	for (i = 0; i < c->nroles; i++) {
+		buf_reset(&id);
+		FUZZ_CHECK(buf_printf(&id, "%s/%s", c->roles[i].account,
+		    c->roles[i].name) == AFP_OK);
+		n = 0;
+		FUZZ_CHECK(catalog_each(&cat, 'r', buf_str(&id), count, &n) ==
+		    AFP_OK);
+		FUZZ_CHECK(n == 1);
+	}
+	buf_free(&id);
+	buf_free(&text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -98,6 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == AFP_OK) {
 		FUZZ_CHECK(c != NULL && err.len == 0);
 		check_conf(c);
+		check_catalog(c);
 	} else
 		FUZZ_CHECK(c == NULL && err.len > 0);
 	conf_free(c);

@@ -1,3 +1,5 @@
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +16,58 @@
 struct conv_data {
 	const char *password;
 };
+
+/*
+ * libpam, loaded when a password is checked: with auth = remote_user the
+ * CGI never pays for loading libpam, libaudit and libcap-ng (DESIGN.md §7).
+ * Symbols resolve through the global scope, as if linked, so a preloaded
+ * interposer (pam_wrapper in the tests) still comes first.
+ */
+static struct pam_fns {
+	int (*start)(const char *, const char *, const struct pam_conv *,
+	    pam_handle_t **);
+	int (*set_item)(pam_handle_t *, int, const void *);
+	int (*get_item)(const pam_handle_t *, int, const void **);
+	int (*authenticate)(pam_handle_t *, int);
+	int (*acct_mgmt)(pam_handle_t *, int);
+	int (*end)(pam_handle_t *, int);
+	const char *(*strerror)(pam_handle_t *, int);
+} lp;
+
+static afp_err
+pam_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+		{ "pam_start", offsetof(struct pam_fns, start) },
+		{ "pam_set_item", offsetof(struct pam_fns, set_item) },
+		{ "pam_get_item", offsetof(struct pam_fns, get_item) },
+		{ "pam_authenticate", offsetof(struct pam_fns, authenticate) },
+		{ "pam_acct_mgmt", offsetof(struct pam_fns, acct_mgmt) },
+		{ "pam_end", offsetof(struct pam_fns, end) },
+		{ "pam_strerror", offsetof(struct pam_fns, strerror) },
+	};
+	void *f;
+	size_t i;
+
+	if (lp.end != NULL)
+		return AFP_OK;
+	if (dlopen("libpam.so.0", RTLD_NOW | RTLD_GLOBAL) == NULL) {
+		log_err("pam: cannot load libpam.so.0: %s", dlerror());
+		return AFP_ERR_INTERNAL;
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		if ((f = dlsym(RTLD_DEFAULT, syms[i].name)) == NULL) {
+			log_err("pam: libpam lacks %s", syms[i].name);
+			memset(&lp, 0, sizeof(lp));
+			return AFP_ERR_INTERNAL;
+		}
+		memcpy((char *)&lp + syms[i].off, &f, sizeof(f));
+	}
+	return AFP_OK;
+}
 
 afp_err
 auth_basic_decode(const char *header, struct buf *user, struct buf *password)
@@ -156,11 +210,11 @@ pam_outcome(pam_handle_t *pamh, const char *step, const char *user, int pr)
 	case PAM_NEW_AUTHTOK_REQD:
 	case PAM_PERM_DENIED:
 		log_info("pam: %s for %s: %s", step, user,
-		    pam_strerror(pamh, pr));
+		    lp.strerror(pamh, pr));
 		return AFP_ERR_AUTH;
 	default:
 		log_err("pam: %s for %s: %s", step, user,
-		    pam_strerror(pamh, pr));
+		    lp.strerror(pamh, pr));
 		return AFP_ERR_INTERNAL;
 	}
 }
@@ -173,7 +227,7 @@ pam_user(pam_handle_t *pamh, const char *user, struct buf *out)
 	int pr;
 
 	buf_reset(out);
-	pr = pam_get_item(pamh, PAM_USER, &item);
+	pr = lp.get_item(pamh, PAM_USER, &item);
 	if (pr != PAM_SUCCESS)
 		return pam_outcome(pamh, "pam_get_item", user, pr);
 	if (item == NULL || *(const char *)item == '\0') {
@@ -205,27 +259,29 @@ auth_pam(const char *service, const char *user, const char *password,
 		r = AFP_ERR_AUTH;
 		goto out;
 	}
+	if ((r = pam_load()) != AFP_OK)
+		goto out;
 	d.password = password;
 	pc.conv = conv;
 	pc.appdata_ptr = &d;
 	r = AFP_ERR_INTERNAL;
-	if ((pr = pam_start(service, user, &pc, &pamh)) != PAM_SUCCESS) {
+	if ((pr = lp.start(service, user, &pc, &pamh)) != PAM_SUCCESS) {
 		log_err("pam: pam_start(%s): %s", service,
-		    pam_strerror(pamh, pr));
+		    lp.strerror(pamh, pr));
 		goto out;
 	}
 	if (rhost != NULL &&
-	    (pr = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS) {
+	    (pr = lp.set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS) {
 		r = pam_outcome(pamh, "pam_set_item", user, pr);
 		goto out;
 	}
-	pr = pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	pr = lp.authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	if ((r = pam_outcome(pamh, "pam_authenticate", user, pr)) != AFP_OK)
 		goto out;
 	/* Account checks apply to whoever the auth stack settled on. */
 	if ((r = pam_user(pamh, user, &who)) != AFP_OK)
 		goto out;
-	pr = pam_acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	pr = lp.acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	if ((r = pam_outcome(pamh, "pam_acct_mgmt", buf_str(&who), pr)) != AFP_OK)
 		goto out;
 	if ((r = pam_user(pamh, user, &again)) != AFP_OK)
@@ -240,7 +296,7 @@ auth_pam(const char *service, const char *user, const char *password,
 		goto out;
 	r = AFP_OK;
 out:
-	if (pamh != NULL && pam_end(pamh, pr) != PAM_SUCCESS && r == AFP_OK) {
+	if (pamh != NULL && lp.end(pamh, pr) != PAM_SUCCESS && r == AFP_OK) {
 		log_err("pam: pam_end failed for %s", user);
 		r = AFP_ERR_INTERNAL;
 	}

@@ -12,77 +12,16 @@
 #define NSS_BUF_MAX (1024 * 1024)
 #define GROUP_NAME_MAX 256
 
-void
-authz_strlist_free(struct strlist *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int
-list_has(const struct strlist *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/* Capacity doubles from 8 at each power of two, so no separate field. */
+/* NSS may name any number of users: stay within AUTHZ_USERS_MAX. */
 static afp_err
 list_add(struct strlist *l, const char *s)
 {
-	char **nv, *copy;
-
-	if (l->n >= AUTHZ_USERS_MAX)
-		return AFP_ERR_TOOBIG;
-	if (l->n == 0 || (l->n >= 8 && (l->n & (l->n - 1)) == 0)) {
-		nv = reallocarray(l->v, l->n == 0 ? 8 : l->n * 2, sizeof(*nv));
-		if (nv == NULL)
-			return AFP_ERR_NOMEM;
-		l->v = nv;
-	}
-	if ((copy = strdup(s)) == NULL)
-		return AFP_ERR_NOMEM;
-	l->v[l->n++] = copy;
-	return AFP_OK;
+	return l->n >= AUTHZ_USERS_MAX ? AFP_ERR_TOOBIG : strlist_add(l, s);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-list_sort_uniq(struct strlist *l)
-{
-	size_t i, j;
-
-	if (l->n == 0)
-		return;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-	for (i = 1, j = 1; i < l->n; i++) {
-		if (strcmp(l->v[i], l->v[j - 1]) == 0)
-			free(l->v[i]);
-		else
-			l->v[j++] = l->v[i];
-	}
-	l->n = j;
-}
-
-/* The group_pattern group of r; AFP_ERR_NOTFOUND when no pattern is set. */
-static afp_err
-pattern_group(const struct conf *c, const struct conf_role *r, struct buf *out)
+afp_err
+authz_pattern_group(const struct conf *c, const struct conf_role *r,
+    struct buf *out)
 {
 	const char *p;
 	afp_err e = AFP_OK;
@@ -206,7 +145,7 @@ authz_user_groups(const char *user, struct strlist *groups)
 			continue;
 		if (r != AFP_OK)
 			goto out;
-		if (!list_has(groups, gr.gr_name) &&
+		if (!strlist_has(groups, gr.gr_name) &&
 		    (r = list_add(groups, gr.gr_name)) != AFP_OK)
 			goto out;
 	}
@@ -216,7 +155,7 @@ out:
 		log_err("authz: groups of %s: %s", user ? user : "(null)",
 		    afp_strerror(r));
 	if (r != AFP_OK)
-		authz_strlist_free(groups);
+		strlist_free(groups);
 	free(pbuf);
 	free(gbuf);
 	free(gids);
@@ -224,7 +163,7 @@ out:
 }
 
 int
-authz_role_allowed_groups(const struct conf *c, const struct conf_role *r,
+authz_role_allowed(const struct conf *c, const struct conf_role *r,
     const char *user, const struct strlist *groups)
 {
 	struct buf g;
@@ -234,16 +173,16 @@ authz_role_allowed_groups(const struct conf *c, const struct conf_role *r,
 
 	if (r == NULL || user == NULL || *user == '\0')
 		return 0;
-	if (list_has(&r->allow_users, user))
+	if (strlist_has(&r->allow_users, user))
 		return 1;
 	if (groups == NULL)
 		return 0;
 	for (i = 0; i < r->allow_groups.n; i++)
-		if (list_has(groups, r->allow_groups.v[i]))
+		if (strlist_has(groups, r->allow_groups.v[i]))
 			return 1;
 	buf_init(&g, GROUP_NAME_MAX);
-	if ((e = pattern_group(c, r, &g)) == AFP_OK)
-		ok = list_has(groups, buf_str(&g));
+	if ((e = authz_pattern_group(c, r, &g)) == AFP_OK)
+		ok = strlist_has(groups, buf_str(&g));
 	else if (e != AFP_ERR_NOTFOUND)
 		log_err("authz: group_pattern for %s/%s: %s", r->account,
 		    r->name, afp_strerror(e));
@@ -252,23 +191,13 @@ authz_role_allowed_groups(const struct conf *c, const struct conf_role *r,
 }
 
 int
-authz_role_allowed(const struct conf *c, const struct conf_role *r,
+authz_role_needs_groups(const struct conf *c, const struct conf_role *r,
     const char *user)
 {
-	struct strlist groups = { NULL, 0 };
-	int ok = 0;
-
-	if (r == NULL || user == NULL || *user == '\0')
+	if (r == NULL || user == NULL || strlist_has(&r->allow_users, user))
 		return 0;
-	if (list_has(&r->allow_users, user))
-		return 1;
-	if (r->allow_groups.n == 0 &&
-	    (c == NULL || c->group_pattern == NULL || *c->group_pattern == '\0'))
-		return 0;
-	if (authz_user_groups(user, &groups) == AFP_OK)
-		ok = authz_role_allowed_groups(c, r, user, &groups);
-	authz_strlist_free(&groups);
-	return ok;
+	return r->allow_groups.n > 0 ||
+	    (c != NULL && c->group_pattern != NULL && *c->group_pattern != '\0');
 }
 
 /* Members of group name into users, its gid into gids; a missing group adds nothing. */
@@ -369,7 +298,7 @@ authz_role_users(const struct conf *c, const struct conf_role *r,
 		if ((e = group_members(r, r->allow_groups.v[i], 0, &all, &gids,
 		    &ngids)) != AFP_OK)
 			goto out;
-	e = pattern_group(c, r, &pat);
+	e = authz_pattern_group(c, r, &pat);
 	if (e == AFP_OK)
 		e = group_members(r, buf_str(&pat), 1, &all, &gids, &ngids);
 	else if (e == AFP_ERR_NOTFOUND)
@@ -378,7 +307,7 @@ authz_role_users(const struct conf *c, const struct conf_role *r,
 		goto out;
 	if ((e = primary_members(gids, ngids, &all)) != AFP_OK)
 		goto out;
-	list_sort_uniq(&all);
+	strlist_sort_uniq(&all);
 	for (i = 0; i < all.n; i++) {
 		if (!conf_user_ok(all.v[i])) {
 			log_warn("authz: %s/%s: skipping user name \"%s\", "
@@ -394,9 +323,9 @@ out:
 	if (e != AFP_OK) {
 		log_err("authz: users of %s/%s: %s", r ? r->account : "?",
 		    r ? r->name : "?", afp_strerror(e));
-		authz_strlist_free(users);
+		strlist_free(users);
 	}
-	authz_strlist_free(&all);
+	strlist_free(&all);
 	buf_free(&pat);
 	free(gids);
 	return e;

@@ -143,6 +143,12 @@ cache_decode(const struct json_doc *d, struct cache_entry *e)
 	    (r = dup_field(d, "signin_token", 0, &e->signin_token)) != AFP_OK ||
 	    (r = time_field(d, "signin_expires", 0, &e->signin_expires)) != AFP_OK)
 		return r;
+	/* What cache_encode writes together must come together. */
+	if ((e->id_account == NULL) != (e->id_arn == NULL) ||
+	    (e->id_arn == NULL) != (e->id_userid == NULL) ||
+	    (e->signin_token == NULL) !=
+	    (json_get(d, "signin_expires", JSON_STRING) == NULL))
+		return AFP_ERR_PARSE;
 	if (!token_ok(e->creds.akid) || !token_ok(e->creds.secret) ||
 	    (e->creds.token != NULL && !token_ok(e->creds.token)) ||
 	    (e->signin_token != NULL && !token_ok(e->signin_token)))
@@ -260,16 +266,16 @@ cache_encode(const struct cache_entry *e, struct buf *b)
 	    (r = kv_time(b, &first, "expiration", e->creds.expiration)) != AFP_OK ||
 	    (r = kv_time(b, &first, "last_updated", e->last_updated)) != AFP_OK)
 		return r;
-	if (e->id_arn != NULL) {
-		if ((r = buf_addstr(b, ",\"identity\":{")) != AFP_OK ||
-		    (e->id_account != NULL &&
-		    (r = json_kv(b, &ifirst, "account", e->id_account)) != AFP_OK) ||
-		    (r = json_kv(b, &ifirst, "arn", e->id_arn)) != AFP_OK ||
-		    (e->id_userid != NULL &&
-		    (r = json_kv(b, &ifirst, "user_id", e->id_userid)) != AFP_OK) ||
-		    (r = buf_addc(b, '}')) != AFP_OK)
-			return r;
-	}
+	if ((e->id_account == NULL) != (e->id_arn == NULL) ||
+	    (e->id_arn == NULL) != (e->id_userid == NULL))
+		return AFP_ERR_INVAL;
+	if (e->id_arn != NULL &&
+	    ((r = buf_addstr(b, ",\"identity\":{")) != AFP_OK ||
+	    (r = json_kv(b, &ifirst, "account", e->id_account)) != AFP_OK ||
+	    (r = json_kv(b, &ifirst, "arn", e->id_arn)) != AFP_OK ||
+	    (r = json_kv(b, &ifirst, "user_id", e->id_userid)) != AFP_OK ||
+	    (r = buf_addc(b, '}')) != AFP_OK))
+		return r;
 	if (e->signin_token != NULL &&
 	    ((r = json_kv(b, &first, "signin_token", e->signin_token)) != AFP_OK ||
 	    (r = kv_time(b, &first, "signin_expires", e->signin_expires)) != AFP_OK))
@@ -280,7 +286,7 @@ cache_encode(const struct cache_entry *e, struct buf *b)
 }
 
 afp_err
-cache_write(const char *path, const struct cache_entry *e)
+cache_stage(const char *path, const struct cache_entry *e, struct buf *tmp)
 {
 	struct buf b;
 	afp_err r;
@@ -290,7 +296,7 @@ cache_write(const char *path, const struct cache_entry *e)
 		return AFP_ERR_INVAL;
 	buf_init(&b, CACHE_FILE_MAX);
 	if ((r = cache_encode(e, &b)) == AFP_OK)
-		r = cache_write_file(path, b.p, b.len);
+		r = cache_stage_file(path, b.p, b.len, tmp);
 	buf_free(&b);
 	return r;
 }
@@ -341,16 +347,18 @@ out:
 	return r;
 }
 
-static int
-fsync_dir(const char *dir)
+afp_err
+cache_sync_dir(const char *dir)
 {
-	int fd, rc;
+	int fd, rc, saved;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
+		return AFP_ERR_IO;
 	rc = fsync(fd);
+	saved = errno;
 	close(fd);
-	return rc;
+	errno = saved;
+	return rc == 0 ? AFP_OK : AFP_ERR_IO;
 }
 
 static int
@@ -406,44 +414,122 @@ open_temp(const char *dir, const char *name, struct buf *tmp, int *fdp)
 }
 
 afp_err
-cache_write_file(const char *path, const char *data, size_t len)
+cache_stage_file(const char *path, const char *data, size_t len,
+    struct buf *tmp)
 {
-	struct buf dir, tmp;
+	struct buf dir;
 	const char *name;
 	int fd = -1, saved = 0;
 	afp_err r;
 
 	buf_init(&dir, 0);
-	buf_init(&tmp, 0);
 	if ((r = split_path(path, &dir, &name)) != AFP_OK ||
 	    (r = make_dirs(buf_str(&dir))) != AFP_OK ||
-	    (r = open_temp(buf_str(&dir), name, &tmp, &fd)) != AFP_OK) {
+	    (r = open_temp(buf_str(&dir), name, tmp, &fd)) != AFP_OK) {
 		saved = errno;
 		goto out;
 	}
-	r = AFP_ERR_IO;
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (write_all(fd, data, len) == -1) {
 		saved = errno;
 		close(fd);
-		goto fail;
+		unlink(buf_str(tmp));
+		r = AFP_ERR_IO;
+	} else {
+		/* Start the write-back: cache_sync_file then waits less. */
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		if (close(fd) == -1) {
+			saved = errno;
+			unlink(buf_str(tmp));
+			r = AFP_ERR_IO;
+		}
 	}
-	if (close(fd) == -1 || rename(buf_str(&tmp), path) == -1) {
-		saved = errno;
-		goto fail;
-	}
-	if (fsync_dir(buf_str(&dir)) == -1) {
-		saved = errno;
-		goto out;
-	}
-	r = AFP_OK;
-	goto out;
-fail:
-	unlink(buf_str(&tmp));
 out:
+	if (r != AFP_OK)
+		buf_reset(tmp);
 	buf_free(&dir);
-	buf_free(&tmp);
 	/* The caller names the cause (a full disk, say) from errno. */
 	errno = saved;
+	return r;
+}
+
+afp_err
+cache_sync_file(const char *tmp)
+{
+	int fd, rc, saved;
+
+	if ((fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		rc = -1;
+	else {
+		rc = fsync(fd);
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	if (rc == 0)
+		return AFP_OK;
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+	return AFP_ERR_IO;
+}
+
+afp_err
+cache_commit(const char *tmp, const char *path)
+{
+	int saved;
+
+	if (rename(tmp, path) == 0)
+		return AFP_OK;
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+	return AFP_ERR_IO;
+}
+
+/* The last steps for one file: sync tmp, rename it to path, sync the directory. */
+static afp_err
+commit_one(const char *tmp, const char *path)
+{
+	struct buf dir;
+	const char *name;
+	int saved = 0;
+	afp_err r;
+
+	buf_init(&dir, 0);
+	if ((r = cache_sync_file(tmp)) != AFP_OK ||
+	    (r = cache_commit(tmp, path)) != AFP_OK)
+		saved = errno;
+	else if ((r = split_path(path, &dir, &name)) == AFP_OK &&
+	    (r = cache_sync_dir(buf_str(&dir))) != AFP_OK)
+		saved = errno;
+	buf_free(&dir);
+	errno = saved;
+	return r;
+}
+
+afp_err
+cache_write(const char *path, const struct cache_entry *e)
+{
+	struct buf tmp;
+	afp_err r;
+
+	buf_init(&tmp, 0);
+	if ((r = cache_stage(path, e, &tmp)) == AFP_OK)
+		r = commit_one(buf_str(&tmp), path);
+	buf_free(&tmp);
+	return r;
+}
+
+afp_err
+cache_write_file(const char *path, const char *data, size_t len)
+{
+	struct buf tmp;
+	afp_err r;
+
+	buf_init(&tmp, 0);
+	if ((r = cache_stage_file(path, data, len, &tmp)) == AFP_OK)
+		r = commit_one(buf_str(&tmp), path);
+	buf_free(&tmp);
 	return r;
 }
 

@@ -44,7 +44,8 @@
 #define MSG_MAX			512
 
 enum file_kind { FK_AFP, FK_ACCOUNTS, FK_SECRETS };
-enum sec_kind { SEC_NONE, SEC_AFP, SEC_ACCOUNT, SEC_ROLE, SEC_SOURCE };
+/* SEC_SKIP: a section conf_load_accounts was not asked to keep. */
+enum sec_kind { SEC_NONE, SEC_AFP, SEC_ACCOUNT, SEC_ROLE, SEC_SOURCE, SEC_SKIP };
 
 enum afp_keyid {
 	AK_CACHE_DIR, AK_ACCOUNTS_DIR, AK_SECRETS_FILE, AK_AUTH,
@@ -119,6 +120,7 @@ struct pctx {
 	size_t cur;			/* current account or role */
 	int nafp, nsource;
 	size_t acap, rcap;
+	const struct strlist *keep;	/* sections to keep; NULL: all */
 };
 
 static int
@@ -407,18 +409,6 @@ external_id_ok(const char *s)
 	return i >= 2;
 }
 
-static void
-strlist_free(struct strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 /* "dir/" for "dir/file", "" for "file". */
 static char *
 dir_prefix(const char *path)
@@ -611,6 +601,10 @@ role_section(struct pctx *p, const char *arg)
 		return perr(p, p->lineno, AFP_ERR_CONFIG, "bad role name "
 		    "\"%s\" (allowed: [A-Za-z0-9][A-Za-z0-9._-]{0,63} on each "
 		    "side of the /)", arg);
+	if (p->keep != NULL && !strlist_has_sorted(p->keep, arg)) {
+		p->sec = SEC_SKIP;
+		return AFP_OK;
+	}
 	return role_add(p, acct, alen, slash + 1);
 }
 
@@ -663,6 +657,10 @@ section_begin(struct pctx *p, const char *name)
 				return perr(p, p->lineno, AFP_ERR_CONFIG,
 				    "bad account name \"%s\" (allowed: "
 				    "[A-Za-z0-9][A-Za-z0-9._-]{0,63})", arg);
+			if (p->keep != NULL && !strlist_has_sorted(p->keep, arg)) {
+				p->sec = SEC_SKIP;
+				return AFP_OK;
+			}
 			return account_add(p, arg);
 		}
 		if (tlen == 4 && strncmp(name, "role", 4) == 0)
@@ -1282,6 +1280,7 @@ section_end(struct pctx *p)
 	p->sec = SEC_NONE;
 	switch (s) {
 	case SEC_NONE:
+	case SEC_SKIP:
 		break;
 	case SEC_AFP:
 		return afp_section_end(p);
@@ -1329,6 +1328,8 @@ conf_handler(void *user, const char *section, const char *name,
 		break;
 	case SEC_SOURCE:
 		source_key(p, name, value);
+		break;
+	case SEC_SKIP:
 		break;
 	}
 	return p->r == AFP_OK;
@@ -1478,21 +1479,23 @@ parse_file(struct pctx *p, const char *file, enum file_kind kind)
 	return r;
 }
 
+/* A name conf_load_accounts may open in accounts_dir: *.conf, no dotfile. */
 static int
-cmp_str(const void *a, const void *b)
+conf_file_name_ok(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 5 && strchr(name, '/') == NULL &&
+	    strcmp(name + len - 5, ".conf") == 0;
 }
 
 /* The *.conf names in dir, sorted, without dotfiles. */
 static afp_err
-list_conf_files(const char *dir, char ***out, size_t *nout, struct buf *err)
+list_conf_files(const char *dir, struct strlist *out, struct buf *err)
 {
 	DIR *d;
 	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0, cap = 0, len, i;
-	afp_err r = AFP_ERR_NOMEM;
+	afp_err r;
 
 	if ((d = opendir(dir)) == NULL)
 		return seterr(err, AFP_ERR_IO, dir, 0,
@@ -1500,41 +1503,29 @@ list_conf_files(const char *dir, char ***out, size_t *nout, struct buf *err)
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
-			if (errno != 0) {
-				r = seterr(err, AFP_ERR_IO, dir, 0,
-				    "cannot read accounts_dir: %s",
-				    strerror(errno));
-				goto out;
-			}
-			break;
+			if (errno == 0)
+				break;
+			r = seterr(err, AFP_ERR_IO, dir, 0,
+			    "cannot read accounts_dir: %s", strerror(errno));
+			goto out;
 		}
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len <= 5 ||
-		    strcmp(de->d_name + len - 5, ".conf") != 0)
+		if (!conf_file_name_ok(de->d_name))
 			continue;
-		if (n >= ACCOUNT_FILES_MAX) {
+		if (out->n >= ACCOUNT_FILES_MAX) {
 			r = seterr(err, AFP_ERR_TOOBIG, dir, 0,
 			    "more than %d files", ACCOUNT_FILES_MAX);
 			goto out;
 		}
-		if (grow((void **)&v, n, &cap, sizeof(*v)) != AFP_OK ||
-		    (v[n] = strdup(de->d_name)) == NULL) {
+		if (strlist_add(out, de->d_name) != AFP_OK) {
 			r = seterr(err, AFP_ERR_NOMEM, dir, 0, "out of memory");
 			goto out;
 		}
-		n++;
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*out = v;
-	*nout = n;
-	v = NULL;
-	n = 0;
+	strlist_sort_uniq(out);
 	r = AFP_OK;
  out:
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	if (r != AFP_OK)
+		strlist_free(out);
 	closedir(d);
 	return r;
 }
@@ -1723,13 +1714,12 @@ conf_defaults(struct conf *c)
 }
 
 afp_err
-conf_load(const char *path, struct conf **out, struct buf *err)
+conf_load_main(const char *path, struct conf **out, struct buf *err)
 {
 	struct pctx p;
 	struct conf *c = NULL;
-	char **names = NULL, *dir = NULL, *file = NULL;
-	size_t nnames = 0, i;
-	afp_err r = AFP_ERR_NOMEM;
+	char *dir = NULL;
+	afp_err r;
 
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
@@ -1749,36 +1739,76 @@ conf_load(const char *path, struct conf **out, struct buf *err)
 		r = seterr(err, AFP_ERR_CONFIG, path, 0, "no [afp] section");
 		goto out;
 	}
-	if ((r = list_conf_files(c->accounts_dir, &names, &nnames, err)) !=
-	    AFP_OK)
-		goto out;
-	free(dir);
-	if ((dir = dir_slash(c->accounts_dir)) == NULL) {
-		r = seterr(err, AFP_ERR_NOMEM, path, 0, "out of memory");
-		goto out;
-	}
-	p.dir = dir;
-	for (i = 0; i < nnames; i++) {
-		free(file);
-		if ((file = path_join(dir, names[i])) == NULL) {
-			r = seterr(err, AFP_ERR_NOMEM, path, 0,
-			    "out of memory");
-			goto out;
-		}
-		if ((r = parse_file(&p, file, FK_ACCOUNTS)) != AFP_OK)
-			goto out;
-	}
-	if ((r = conf_finish(&p)) != AFP_OK)
-		goto out;
 	*out = c;
 	c = NULL;
  out:
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
-	free(file);
 	free(dir);
 	conf_free(c);
+	return r;
+}
+
+afp_err
+conf_load_accounts(struct conf *c, const struct strlist *files,
+    const struct strlist *keep, struct buf *err)
+{
+	struct pctx p;
+	struct strlist all = { NULL, 0 };
+	char *dir = NULL, *file = NULL;
+	size_t i;
+	afp_err r;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.err = err;
+	p.keep = keep;
+	if (files == NULL) {
+		if ((r = list_conf_files(c->accounts_dir, &all, err)) != AFP_OK)
+			goto out;
+		files = &all;
+	}
+	if ((dir = dir_slash(c->accounts_dir)) == NULL) {
+		r = seterr(err, AFP_ERR_NOMEM, c->path, 0, "out of memory");
+		goto out;
+	}
+	p.dir = dir;
+	for (i = 0; i < files->n; i++) {
+		if (!conf_file_name_ok(files->v[i])) {
+			r = seterr(err, AFP_ERR_INVAL, c->accounts_dir, 0,
+			    "not a configuration file name: \"%s\"",
+			    files->v[i]);
+			goto out;
+		}
+		free(file);
+		if ((file = path_join(dir, files->v[i])) == NULL) {
+			r = seterr(err, AFP_ERR_NOMEM, c->path, 0,
+			    "out of memory");
+			goto out;
+		}
+		/* A named file that is gone holds none of the sections. */
+		if (files != &all && access(file, F_OK) == -1 && errno == ENOENT)
+			continue;
+		if ((r = parse_file(&p, file, FK_ACCOUNTS)) != AFP_OK)
+			goto out;
+	}
+	r = conf_finish(&p);
+ out:
+	strlist_free(&all);
+	free(file);
+	free(dir);
+	return r;
+}
+
+afp_err
+conf_load(const char *path, struct conf **out, struct buf *err)
+{
+	afp_err r;
+
+	if ((r = conf_load_main(path, out, err)) != AFP_OK)
+		return r;
+	if ((r = conf_load_accounts(*out, NULL, NULL, err)) != AFP_OK) {
+		conf_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 

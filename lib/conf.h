@@ -10,14 +10,10 @@
 #include "buf.h"
 #include "creds.h"
 #include "log.h"
+#include "strlist.h"
 
 enum conf_auth { CONF_AUTH_PAM, CONF_AUTH_REMOTE_USER };
 enum role_type { ROLE_ASSUME_ROLE, ROLE_FEDERATION_TOKEN, ROLE_SESSION_TOKEN };
-
-struct strlist {
-	char **v;
-	size_t n;
-};
 
 struct conf_account {
 	char *name;
@@ -90,6 +86,18 @@ struct conf {
  * On failure *out is NULL and err holds "file:line: message".
  */
 afp_err conf_load(const char *path, struct conf **out, struct buf *err) AFP_WUR;
+/* The first half of conf_load: afp.conf only, no accounts or roles yet. */
+afp_err conf_load_main(const char *path, struct conf **out, struct buf *err)
+    AFP_WUR;
+/*
+ * The second half, once per c: the files named in files (names in
+ * accounts_dir, sorted), or every *.conf when files is NULL, keeping only
+ * the sections keep names ("ACCOUNT" or "ACCOUNT/ROLE", sorted by
+ * strlist_sort_uniq), or all when keep is NULL. Sections left out are
+ * not checked. On failure c is only good for conf_free.
+ */
+afp_err conf_load_accounts(struct conf *c, const struct strlist *files,
+    const struct strlist *keep, struct buf *err) AFP_WUR;
 void conf_free(struct conf *c);
 /* The role account/name, or NULL. */
 const struct conf_role *conf_role_find(const struct conf *c,

@@ -233,8 +233,20 @@ json_string(struct json_parser *jp, struct buf *out)
 		}
 		if (c < 0x20)
 			return AFP_ERR_PARSE;
+		/* A run of plain ASCII at once: keys and tokens are all of it. */
+		if (c < 0x80) {
+			for (n = 1; jp->pos + n < jp->len; n++) {
+				c = (unsigned char)jp->s[jp->pos + n];
+				if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+					break;
+			}
+			if ((r = buf_add(out, jp->s + jp->pos, n)) != AFP_OK)
+				return r;
+			jp->pos += n;
+			continue;
+		}
 		/* utf8_len may read up to 3 bytes past c: keep it in bounds. */
-		if (c >= 0x80 && jp->len - jp->pos < 4) {
+		if (jp->len - jp->pos < 4) {
 			char tail[5] = { 0 };
 
 			memcpy(tail, jp->s + jp->pos, jp->len - jp->pos);

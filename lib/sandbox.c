@@ -18,8 +18,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -258,24 +256,6 @@ build(struct prog *p)
 	emit(p, BPF_RET | BPF_K, 0, 0, RET_DENY);
 }
 
-/*
- * NSS loads its modules (libnss_systemd, libnss_sss, ...) with dlopen on
- * first use, which needs executable mappings the filter refuses. Look up
- * once in every database the answer consults so they are in place.
- */
-static void
-nss_preload(void)
-{
-	gid_t groups[4];
-	int n = 4;
-
-	(void)getpwuid(0);
-	(void)getgrgid(0);
-	(void)getgrouplist("root", 0, groups, &n);
-	endpwent();
-	endgrent();
-}
-
 afp_err
 sandbox_enter(void)
 {
@@ -288,7 +268,6 @@ sandbox_enter(void)
 	build(&p);
 	if (p.full)
 		return AFP_ERR_INTERNAL;
-	nss_preload();
 	fp.len = p.n;
 	fp.filter = p.f;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||

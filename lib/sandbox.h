@@ -21,10 +21,11 @@
 #include "err.h"
 
 /*
- * Load the NSS modules the answer's group lookups need, then enter the
- * sandbox for the rest of the process. AFP_ERR_INTERNAL when the kernel
- * refuses (fail closed: the caller must not answer then). A second call
- * changes nothing and returns AFP_OK.
+ * Enter the sandbox for the rest of the process. NSS modules (systemd,
+ * sss, ...) are loaded with dlopen, which needs executable mappings the
+ * filter refuses: make every group lookup before. AFP_ERR_INTERNAL when
+ * the kernel refuses (fail closed: the caller must not answer then). A
+ * second call changes nothing and returns AFP_OK.
  */
 afp_err sandbox_enter(void) AFP_WUR;
 

@@ -24,6 +24,7 @@ struct job {
 	const struct conf_role *role;
 	char *user;			/* NULL for a shared entry */
 	struct buf path;
+	struct buf tmp;			/* staged temp file, while store() runs */
 	struct buf session;
 	struct sts_call call;
 	struct net_req req;
@@ -43,7 +44,7 @@ struct run {
 	int base_temporary;		/* the base credentials have a token */
 	struct buf sts_url;
 	struct job *jobs;
-	size_t njobs;
+	size_t njobs, capjobs;
 	time_t start;
 };
 

@@ -12,6 +12,7 @@
 #include <sys/random.h>
 
 #include "cache.h"
+#include "catalog.h"
 #include "enc.h"
 #include "conf.h"
 #include "log.h"
@@ -77,6 +78,37 @@ out:
 	explicit_bzero(key, sizeof(key));
 	buf_free(&path);
 	buf_free(&hex);
+	return r == AFP_OK ? 0 : -1;
+}
+
+/*
+ * The CGI's index of the configuration (catalog.h), rewritten when the
+ * configuration changed, so a role added to it can be listed and one moved
+ * between files found.
+ */
+static int
+write_catalog(const struct conf *c)
+{
+	struct buf path, text, old;
+	afp_err r;
+
+	buf_init(&path, 4096);
+	buf_init(&text, CATALOG_MAX);
+	buf_init(&old, CATALOG_MAX);
+	if ((r = buf_printf(&path, "%s/%s", c->cache_dir, CATALOG_NAME)) !=
+	    AFP_OK || (r = catalog_build(c, &text)) != AFP_OK)
+		goto out;
+	if (cache_read_file(buf_str(&path), CATALOG_MAX, &old) == AFP_OK &&
+	    old.len == text.len && memcmp(old.p, text.p, text.len) == 0)
+		goto out;
+	if ((r = cache_write_file(buf_str(&path), text.p, text.len)) == AFP_OK)
+		log_info("wrote %s", buf_str(&path));
+out:
+	if (r != AFP_OK)
+		log_err("cannot write %s: %s", buf_str(&path), afp_strerror(r));
+	buf_free(&old);
+	buf_free(&text);
+	buf_free(&path);
 	return r == AFP_OK ? 0 : -1;
 }
 
@@ -179,7 +211,7 @@ main(int argc, char *argv[])
 			goto out;
 		}
 		cache_clean_temps(c->cache_dir);
-		if (imds_key(c->cache_dir) == -1)
+		if (imds_key(c->cache_dir) == -1 || write_catalog(c) == -1)
 			goto out;
 	}
 	rc = refresh_run(c, &o) == AFP_OK ? 0 : EXIT_FAILED;

@@ -23,6 +23,7 @@ job_free(struct job *j)
 {
 	free(j->user);
 	buf_free(&j->path);
+	buf_free(&j->tmp);
 	buf_free(&j->session);
 	net_req_free(&j->req);
 	sts_result_clear(&j->res);
@@ -64,14 +65,20 @@ add_job(struct run *run, const struct conf_role *r, const char *user)
 {
 	struct job *nj, *j;
 
-	if ((nj = reallocarray(run->jobs, run->njobs + 1, sizeof(*nj))) == NULL)
-		return AFP_ERR_NOMEM;
-	run->jobs = nj;
-	j = &nj[run->njobs++];
+	if (run->njobs == run->capjobs) {
+		size_t cap = run->capjobs ? 2 * run->capjobs : 16;
+
+		if ((nj = reallocarray(run->jobs, cap, sizeof(*nj))) == NULL)
+			return AFP_ERR_NOMEM;
+		run->jobs = nj;
+		run->capjobs = cap;
+	}
+	j = &run->jobs[run->njobs++];
 	memset(j, 0, sizeof(*j));
 	j->run = run;
 	j->role = r;
 	buf_init(&j->path, 4096);
+	buf_init(&j->tmp, 4096);
 	buf_init(&j->session, 128);
 	buf_init(&j->errmsg, 1024);
 	net_req_init(&j->req);
@@ -112,7 +119,7 @@ plan(struct run *run, const struct refresh_opts *o)
 		}
 		for (k = 0; k < users.n && r == AFP_OK; k++)
 			r = add_job(run, role, users.v[k]);
-		authz_strlist_free(&users);
+		strlist_free(&users);
 		if (r != AFP_OK)
 			return r;
 	}
@@ -136,7 +143,10 @@ mark_due(struct run *run, const struct refresh_opts *o)
 
 		if (j->err != AFP_OK)
 			continue;
-		r = cache_read(buf_str(&j->path), &old);
+		memset(&old, 0, sizeof(old));
+		/* --force renews every entry: the old ones need no reading. */
+		r = o->force ? AFP_ERR_NOTFOUND :
+		    cache_read(buf_str(&j->path), &old);
 		j->need_creds = o->force || r != AFP_OK ||
 		    old.creds.expiration - run->start <=
 		    (time_t)run->c->refresh_before;
@@ -344,39 +354,132 @@ fetch(struct run *run, const struct afp_creds *base)
 	return r;
 }
 
+/* The log line of an entry written. */
 static void
-store(struct run *run)
+log_stored(const struct job *j, struct buf *name)
 {
-	struct buf name;
-	size_t i;
+	if (j->need_creds)
+		log_info("%s: refreshed (%s, key %s)", job_name(j, name),
+		    j->entry.id_arn ? j->entry.id_arn : "-", j->entry.creds.akid);
+	else
+		log_info("%s: console/ECR tokens renewed (key %s)",
+		    job_name(j, name), j->entry.creds.akid);
+}
 
-	buf_init(&name, 512);
+static void
+store_fail(struct job *j, afp_err r, struct buf *name)
+{
+	job_fail(j, r, "cannot write cache entry: %s",
+	    errno != 0 ? strerror(errno) : afp_strerror(r));
+	log_err("%s: %s", job_name(j, name), buf_str(&j->errmsg));
+}
+
+/* Each due entry into a temp file, then each temp file synced. */
+static void
+store_stage(struct run *run, struct buf *name)
+{
+	size_t i;
+	afp_err r;
+
 	for (i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
-		afp_err r;
 
 		/* Errors found while planning count too, due or not. */
 		if (j->err != AFP_OK) {
-			log_err("%s: %s", job_name(j, &name), buf_str(&j->errmsg));
+			log_err("%s: %s", job_name(j, name), buf_str(&j->errmsg));
 			continue;
 		}
 		if (!j->due)
 			continue;
 		errno = 0;
-		if ((r = cache_write(buf_str(&j->path), &j->entry)) != AFP_OK) {
-			job_fail(j, r, "cannot write cache entry: %s",
-			    errno != 0 ? strerror(errno) : afp_strerror(r));
-			log_err("%s: %s", job_name(j, &name), buf_str(&j->errmsg));
-			continue;
-		}
-		if (j->need_creds)
-			log_info("%s: refreshed (%s, key %s)", job_name(j, &name),
-			    j->entry.id_arn ? j->entry.id_arn : "-",
-			    j->entry.creds.akid);
-		else
-			log_info("%s: console/ECR tokens renewed (key %s)",
-			    job_name(j, &name), j->entry.creds.akid);
+		if ((r = cache_stage(buf_str(&j->path), &j->entry, &j->tmp)) !=
+		    AFP_OK)
+			store_fail(j, r, name);
 	}
+	for (i = 0; i < run->njobs; i++) {
+		struct job *j = &run->jobs[i];
+
+		errno = 0;
+		if (j->tmp.len > 0 &&
+		    (r = cache_sync_file(buf_str(&j->tmp))) != AFP_OK) {
+			store_fail(j, r, name);
+			buf_reset(&j->tmp);
+		}
+	}
+}
+
+/* Every staged entry renamed into place; dirs gets their directories. */
+static void
+store_commit(struct run *run, struct strlist *dirs, struct buf *name)
+{
+	size_t i;
+	afp_err r;
+
+	for (i = 0; i < run->njobs; i++) {
+		struct job *j = &run->jobs[i];
+		const char *p = buf_str(&j->path), *slash = strrchr(p, '/');
+
+		if (j->tmp.len == 0)
+			continue;
+		errno = 0;
+		if ((r = cache_commit(buf_str(&j->tmp), p)) != AFP_OK)
+			store_fail(j, r, name);
+		else if (slash != NULL &&
+		    strlist_addn(dirs, p, (size_t)(slash - p)) != AFP_OK)
+			store_fail(j, AFP_ERR_NOMEM, name);
+		buf_reset(&j->tmp);
+	}
+	strlist_sort_uniq(dirs);
+}
+
+/* Each directory synced once; an entry renamed into one that fails failed. */
+static void
+store_sync(struct run *run, const struct strlist *dirs, struct buf *name)
+{
+	size_t i, k, n;
+	int saved;
+	afp_err r;
+
+	for (k = 0; k < dirs->n; k++) {
+		if ((r = cache_sync_dir(dirs->v[k])) == AFP_OK)
+			continue;
+		saved = errno;
+		n = strlen(dirs->v[k]);
+		for (i = 0; i < run->njobs; i++) {
+			struct job *j = &run->jobs[i];
+			const char *p = buf_str(&j->path);
+
+			if (!j->due || j->err != AFP_OK ||
+			    strncmp(p, dirs->v[k], n) != 0 || p[n] != '/' ||
+			    strchr(p + n + 1, '/') != NULL)
+				continue;
+			errno = saved;
+			store_fail(j, r, name);
+		}
+	}
+}
+
+/*
+ * Write every due entry in steps over all of them: stage and sync each,
+ * rename each into place, sync each directory once. A crash at any point
+ * leaves every entry old or new and whole. The batching lets the file
+ * system commit many files at a time (README, Performance).
+ */
+static void
+store(struct run *run)
+{
+	struct strlist dirs = { NULL, 0 };
+	struct buf name;
+	size_t i;
+
+	buf_init(&name, 512);
+	store_stage(run, &name);
+	store_commit(run, &dirs, &name);
+	store_sync(run, &dirs, &name);
+	for (i = 0; i < run->njobs; i++)
+		if (run->jobs[i].due && run->jobs[i].err == AFP_OK)
+			log_stored(&run->jobs[i], &name);
+	strlist_free(&dirs);
 	buf_free(&name);
 }
 

@@ -7,7 +7,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 1
 
-need_built "$CGI"
+need_built "$CGI" "$REFRESHER"
 need_cmd stat base64 date head
 need_wrappers
 
@@ -214,25 +214,32 @@ cgi GET /account/prod/admin \
 expect_eq "$H_CODE" 401 "remote_user ignores an Authorization header: 401"
 
 # --- /account and group_pattern ----------------------------------------------
-for u in alice bob carol dave; do
-	case $u in
-	alice) want='{"prod":["admin","broken","gone","notoken","old","read"]}' ;;
-	bob) want='{"prod":["read"]}' ;;
-	carol) want='{"dev":["deploy"]}' ;;
-	dave) want='{}' ;;
-	esac
-	cgi GET /account REMOTE_USER=$u
-	expect_eq "$H_CODE/$(body)" "200/$want" "/account as $u: $want"
-done
-cgi GET /account REMOTE_USER=zed
-expect_eq "$H_CODE/$(body)" "200/{}" "/account for a user NSS does not know: {}"
-cgi GET /account/dev/deploy REMOTE_USER=carol
-expect_eq "$H_CODE" 200 "carol in aws-dev-deploy (group_pattern) on dev/deploy: 200"
-expect_eq "$(json_norm "$T_TMP/h.body")" "$WANT_DEPLOY" "carol on dev/deploy: the entry's credentials"
-cgi GET /account/dev/deploy REMOTE_USER=dave
-expect_eq "$H_CODE" 403 "dave in aws-dev-other on dev/deploy: 403"
-cgi GET /account/prod/admin REMOTE_USER=carol
-expect_eq "$H_CODE" 403 "carol on prod/admin: 403"
+# accounts_and_groups WHEN: the same answers with and without the catalog.
+accounts_and_groups() {
+	for u in alice bob carol dave; do
+		case $u in
+		alice) want='{"prod":["admin","broken","gone","notoken","old","read"]}' ;;
+		bob) want='{"prod":["read"]}' ;;
+		carol) want='{"dev":["deploy"]}' ;;
+		dave) want='{}' ;;
+		esac
+		cgi GET /account REMOTE_USER=$u
+		expect_eq "$H_CODE/$(body)" "200/$want" "$1: /account as $u: $want"
+	done
+	cgi GET /account REMOTE_USER=zed
+	expect_eq "$H_CODE/$(body)" "200/{}" "$1: /account for a user NSS does not know: {}"
+	cgi GET /account/dev/deploy REMOTE_USER=carol
+	expect_eq "$H_CODE" 200 "$1: carol in aws-dev-deploy (group_pattern) on dev/deploy: 200"
+	expect_eq "$(json_norm "$T_TMP/h.body")" "$WANT_DEPLOY" "$1: carol on dev/deploy: the entry's credentials"
+	cgi GET /account/dev/deploy REMOTE_USER=dave
+	expect_eq "$H_CODE" 403 "$1: dave in aws-dev-other on dev/deploy: 403"
+	cgi GET /account/prod/admin REMOTE_USER=carol
+	expect_eq "$H_CODE" 403 "$1: carol on prod/admin: 403"
+	cgi GET /account/prod/read REMOTE_USER=bob
+	expect_eq "$H_CODE:$(json_norm "$T_TMP/h.body")" "200:$WANT_READ_BOB" \
+	    "$1: bob on the per-user prod/read: his own entry"
+}
+accounts_and_groups "no catalog"
 cgi GET /account/prod/nosuch REMOTE_USER=dave
 expect_eq "$H_CODE" 403 "dave in aws-prod-nosuch on the missing role prod/nosuch: 403"
 
@@ -445,6 +452,83 @@ status_503 "with a truncated status.json"
 status "$now" true
 cgi GET /status HTTP_AUTHORIZATION="Basic Zm9vOmJhcg=="
 expect_eq "$H_CODE" 200 "/status needs no authentication"
+
+# --- with the refresher's catalog ---------------------------------------------
+# So far there was no catalog and the CGI read all of accounts.d. A
+# refresher run writes one before it asks AWS for anything, so a run that
+# cannot reach STS (nobody listens on the port) still writes it; it keeps
+# the cache entries as they are.
+catalog_write "$CONF" prod/admin
+check "a refresher run that cannot reach STS writes the catalog" \
+    test -f "$CACHE/catalog"
+expect_mode "$CACHE/catalog" 640 "the catalog is 0640"
+check "the catalog names alice's role and its file" \
+    grep -qx 'u alice prod/admin' "$CACHE/catalog"
+check "the catalog names the group_pattern group" \
+    grep -qx 'g aws-dev-deploy dev/deploy' "$CACHE/catalog"
+accounts_and_groups "catalog"
+
+# A file no request needs is not read: a broken one changes nothing until
+# the catalog is gone and the CGI reads every file again.
+printf '[role prod/oops\n' >"$C/accounts.d/zz-broken.conf"
+cgi GET /account/prod/admin REMOTE_USER=alice
+expect_eq "$H_CODE" 200 "catalog: a broken file the request does not need is not read"
+mv "$CACHE/catalog" "$T_TMP/catalog.saved"
+cgi GET /account/prod/admin REMOTE_USER=alice
+expect_eq "$H_CODE" 500 "no catalog: the broken file is read and refused (500)"
+rm "$C/accounts.d/zz-broken.conf"
+mv "$T_TMP/catalog.saved" "$CACHE/catalog"
+
+# The catalog is only a hint: what it names is checked against the files.
+cp "$C/accounts.d/test.conf" "$T_TMP/test.conf.saved"
+sed -i '/^\[role prod\/admin\]/,/^$/s/^allow_users  = alice$/allow_users  = bob/' \
+    "$C/accounts.d/test.conf"
+cgi GET /account/prod/admin REMOTE_USER=alice
+expect_eq "$H_CODE" 403 "catalog still naming alice on prod/admin: the file decides, 403"
+cgi GET /account REMOTE_USER=alice
+expect_eq "$(body)" '{"prod":["broken","gone","notoken","old","read"]}' \
+    "catalog still naming alice on prod/admin: /account leaves it out"
+cp "$T_TMP/test.conf.saved" "$C/accounts.d/test.conf"
+
+# A role in a new file (a name that needs percent-encoding) is found once a
+# refresher run has catalogued it.
+cat >"$C/accounts.d/new %role.conf" <<EOF
+[role dev/new]
+session_name = afp-new
+allow_users  = alice
+EOF
+entry dev/new.json new "$FUT"
+WANT_NEW=$(want_creds "$FUT")
+cgi GET /account/dev/new REMOTE_USER=alice
+expect_eq "$H_CODE" 403 "a role the catalog does not know yet: 403"
+catalog_write "$CONF" prod/admin
+check "the catalog names the new file, percent-encoded" \
+    grep -qx 'r dev/new new%20%25role.conf' "$CACHE/catalog"
+cgi GET /account/dev/new REMOTE_USER=alice
+expect_eq "$H_CODE:$(json_norm "$T_TMP/h.body")" "200:$WANT_NEW" \
+    "after the next run: alice on dev/new gets its entry"
+ALL_ALICE='{"dev":["new"],"prod":["admin","broken","gone","notoken","old","read"]}'
+cgi GET /account REMOTE_USER=alice
+expect_eq "$(body)" "$ALL_ALICE" "after the next run: /account lists dev/new"
+
+# A damaged catalog is set aside with a warning and every file is read;
+# one naming a file outside accounts_dir is refused.
+printf 'afp-catalog 9\nu alice dev/new\n' >"$CACHE/catalog"
+cgi GET /account REMOTE_USER=alice
+expect_eq "$H_CODE:$(body)" "200:$ALL_ALICE" \
+    "a catalog with a wrong header: the whole configuration is read"
+check "a catalog with a wrong header: a warning in the log" \
+    grep -q 'catalog: malformed data; reading all of accounts_dir' "$T_TMP/h.err"
+printf 'afp-catalog 1\nu alice dev/../x\n' >"$CACHE/catalog"
+cgi GET /account REMOTE_USER=alice
+expect_eq "$H_CODE:$(body)" "200:$ALL_ALICE" \
+    "a catalog naming a bad role: the whole configuration is read"
+printf 'afp-catalog 1\na prod ..%%2Fafp.conf\nr prod/admin ..%%2Fafp.conf\nu alice prod/admin\n' >"$CACHE/catalog"
+cgi GET /account/prod/admin REMOTE_USER=alice
+expect_eq "$H_CODE" 500 "a catalog naming a file outside accounts_dir: 500"
+check "a catalog naming a file outside accounts_dir: refused by name" \
+    grep -q 'not a configuration file name' "$T_TMP/h.err"
+rm "$CACHE/catalog" "$C/accounts.d/new %role.conf"
 
 # --- no secret in the log ---------------------------------------------------------
 nsec=$(grep -c . "$T_TMP/secrets.list")

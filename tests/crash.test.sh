@@ -412,7 +412,7 @@ disk_test() {
 		return
 	fi
 	mkdir "$_small"
-	if ! mount -t tmpfs -o size=64k,mode=0750 tmpfs "$_small" 2>"$T_TMP/mount.err"; then
+	if ! mount -t tmpfs -o size=128k,mode=0750 tmpfs "$_small" 2>"$T_TMP/mount.err"; then
 		not_ok "full disk: mount -t tmpfs failed: $(cat "$T_TMP/mount.err")"
 		return
 	fi
@@ -420,6 +420,7 @@ disk_test() {
 	_d=$_small/cache
 	mkdir -m 0750 "$_d"
 	# Entries of 6 KB: two pages each, so one free page fails mid-write.
+	# 32 pages: the refresher stages every entry before it renames any.
 	start_sts disk 6000
 	ISSUED=disk
 	mkdir "$C/disk.d"
@@ -487,11 +488,13 @@ shim_test() {
 	conf shim.conf "$_d" shim.d "$MAIN_URL"
 	refresh "$C/shim.conf" --force
 	expect_eq "$RC" 0 "shim: a run without failures exits 0"
-	# CALL AFTER ERRNO NEW OLD FAILED: per entry the refresher makes one
-	# write, two fsyncs (file, directory) and one rename, then the same
-	# for status.json. fsync 3: the second entry is renamed into place
-	# but its directory fsync fails, so it is new and counted as failed.
-	# rename 5: only status.json fails.
+	# CALL AFTER ERRNO NEW OLD FAILED: the refresher writes the five
+	# entries (all in one directory) step by step: five writes, five file
+	# fsyncs, five renames, one directory fsync; then status.json (write,
+	# fsync, rename, fsync). fsync 3: three entries are renamed into place
+	# but the directory fsync fails, so they are new and counted as
+	# failed, with the two whose own fsync failed. rename 5: only
+	# status.json fails.
 	while read -r _call _after _errno _new _old _failed; do
 		_case="$_call fails after $_after ($_errno)"
 		rm -rf "$T_TMP/shim.before"
@@ -522,7 +525,7 @@ shim_test() {
 write 0 EIO 0 5 5
 write 2 ENOSPC 2 3 3
 fsync 0 EIO 0 5 5
-fsync 3 EIO 2 3 4
+fsync 3 EIO 3 2 5
 rename 1 ENOSPC 1 4 4
 rename 5 EIO 5 0 0
 EOF

@@ -11,7 +11,8 @@ usage:
       with this secret key, session token, expiration and identity, for
       this entry's role and session, and it is either byte for byte the
       previous round's file or holds a key issued during this round.
-      status.json and (when round 0 has it) imds.key are complete. Temp files (.NAME.tmp.*) may
+      status.json, (when round 0 has it) imds.key and (when there is one)
+      the catalog are complete. Temp files (.NAME.tmp.*) may
       stay behind a killed run, but none survives a round that wrote
       anything (the run removes them before it writes).
   crash_check.py entries ISSUED_LOG OLD_DIR NEW_DIR FROM
@@ -123,7 +124,7 @@ def listing(cache):
             rel = os.path.relpath(os.path.join(top, name), cache)
             if TEMP.match(name):
                 temps.add(rel)
-            elif rel in ("status.json", "imds.key", ".lock"):
+            elif rel in ("status.json", "imds.key", "catalog", ".lock"):
                 continue
             elif name.endswith(".json"):
                 with open(os.path.join(top, name), "rb") as f:
@@ -143,6 +144,14 @@ def check_extras(cache, problems, where, imds):
         check_status(read(os.path.join(cache, "status.json")))
     except (OSError, ValueError) as e:
         problems.append("%s: status.json: %s" % (where, e))
+    try:
+        if not re.fullmatch(rb"afp-catalog 1\n(?:[agmru] [!-~]+ [!-~]+\n)*",
+                            read(os.path.join(cache, "catalog"))):
+            problems.append("%s: catalog incomplete" % where)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        problems.append("%s: catalog: %s" % (where, e))
     if not imds:
         return
     try:

@@ -752,18 +752,22 @@ refused() {
 
 EPS='- /credentials /caller-identity /consoleurl
 /ecr/credentials?region=us-east-1 /container-credentials'
-set -f
-for u in $MX_USERS; do
-	for r in $MX_ROLES; do
-		for ep in $EPS; do
-			mx ru "$u" "$r" "$ep" REMOTE_USER="$u"
+# matrix_ru: every user on every role's endpoints, and /account.
+matrix_ru() {
+	set -f
+	for u in $MX_USERS; do
+		for r in $MX_ROLES; do
+			for ep in $EPS; do
+				mx ru "$u" "$r" "$ep" REMOTE_USER="$u"
+			done
 		done
+		# /account lists exactly the granted roles.
+		rec acct 200 - "$(want_accounts "$u")" - ru GET /account \
+		    "/account as $u" REMOTE_USER="$u"
 	done
-	# /account lists exactly the granted roles.
-	rec acct 200 - "$(want_accounts "$u")" - ru GET /account \
-	    "/account as $u" REMOTE_USER="$u"
-done
-set +f
+	set +f
+}
+matrix_ru
 # Through PAM: every user logs in with their own password and sees their
 # roles.
 for up in alice:"$PW_ALICE" bob:"$PW_BOB" carol:"$PW_CAROL" dave:"$PW_DAVE" \
@@ -801,6 +805,19 @@ expect_eq "$MX_ESC" 0 "authorization matrix: 0 escalations"
 expect_eq "$MX_DENIED" 0 "authorization matrix: 0 wrongful denials"
 expect_eq "$MX_OTHER" 0 "authorization matrix: no other failure"
 check "authorization matrix: at least 600 requests ($MX_RUNS)" test "$MX_RUNS" -ge 600
+
+# Once more with the refresher's catalog, which the CGI then reads
+# instead of every file (so far there was none).
+catalog_write "$C/ru.conf" prod/admin
+check "the refresher wrote the catalog" test -f "$CACHE/catalog"
+matrix_ru
+run_checker
+diag "with the catalog: $MX_RUNS requests, $MX_ESC escalations, $MX_DENIED wrongful denials, $MX_OTHER other failures"
+expect_eq "$MX_ESC" 0 "authorization matrix with the catalog: 0 escalations"
+expect_eq "$MX_DENIED" 0 "authorization matrix with the catalog: 0 wrongful denials"
+expect_eq "$MX_OTHER" 0 "authorization matrix with the catalog: no other failure"
+check "authorization matrix with the catalog: at least 600 requests ($MX_RUNS)" \
+    test "$MX_RUNS" -ge 600
 
 # --- part 3: the web server's view (lighttpd, auth = pam) ------------------------------
 # lighttpd decides some cases before afp runs; either way the answer is an

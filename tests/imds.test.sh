@@ -28,7 +28,9 @@ mkdir "$C/peruser.d"
 afp_conf v1.conf remote_user accounts.d 'imds_v1 = yes'
 afp_conf v2.conf remote_user accounts.d 'imds_v1 = no'
 afp_conf pam.conf remote_user accounts.d 'machine_auth = pam'
-afp_conf peruser.conf remote_user peruser.d
+# Its own cache, without a catalog: the CGI reads all of peruser.d and
+# meets the mistake (the refresher refuses such a configuration outright).
+(CACHE=$T_TMP/peruser-cache; afp_conf peruser.conf remote_user peruser.d)
 cp "$C/v1.conf" "$C/afp.conf"
 # 127.0.0.1 and 10.9.9.9 (and build-01 through PAM) have one role,
 # 10.1.1.1 has two, 10.2.2.2 none.

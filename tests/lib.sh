@@ -581,6 +581,19 @@ run_refresher() {
 	    >>"$T_TMP/refresher.out" 2>>"$T_TMP/refresher.err"
 }
 
+# catalog_write CONF ACCOUNT/ROLE: an afp-refresher run over CONF for the
+# catalog it writes before it asks AWS for anything. STS is a port nobody
+# listens on, so the run asks for nothing and changes no cache entry; it
+# refreshes one role only, to end quickly.
+catalog_write() {
+	# shellcheck disable=SC2086
+	env -i $NSS_ENV AWS_ENDPOINT_URL_STS="http://127.0.0.1:$(free_port)" \
+	    AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
+	    AWS_SECRET_ACCESS_KEY=catalog-run-not-a-secret \
+	    "$REFRESHER" -c "$1" -r "$2" \
+	    >>"$T_TMP/catalog.out" 2>>"$T_TMP/catalog.err"
+}
+
 # refresh_ok: run_refresher, check that it exits 0 (else show the end of
 # its log) and return its status.
 refresh_ok() {

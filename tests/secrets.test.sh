@@ -228,17 +228,17 @@ audit() {
 	fi
 }
 
-# A first run makes the cache directory, .lock, imds.key, status.json,
-# the directories and the four entries.
+# A first run makes the cache directory, .lock, imds.key, the catalog,
+# status.json, the directories and the four entries.
 traced first -f
 expect_eq "$RC" 0 "first run under strace: exit 0"
 [ "$RC" = 0 ] || sed 's/^/# /' "$T_TMP/r.err" | tail -20
 audit first
 expect_eq "$AUDIT_BAD" 0 "first run: every created file born 0640 or tighter, no chmod, renames from temp names in place"
-# 4 entries + status.json + imds.key; prod and prod/ops (the cache dir
-# itself is made by mkdir too).
-expect_eq "$AUDIT_SUM" "creates=6 renames=6 mkdirs=3" \
-    "first run: 6 files created and renamed, 3 directories made"
+# 4 entries + status.json + imds.key + catalog; prod and prod/ops (the
+# cache dir itself is made by mkdir too).
+expect_eq "$AUDIT_SUM" "creates=7 renames=7 mkdirs=3" \
+    "first run: 7 files created and renamed, 3 directories made"
 # A forced second run replaces every entry and status.json.
 traced second -f
 expect_eq "$RC" 0 "second run under strace: exit 0"
@@ -259,7 +259,7 @@ bad_modes=$(find "$CACHE" \( -type f ! -name .lock ! -perm 0640 \) -o \
     \( -name .lock ! -perm 0600 \) -o \( -type d ! -perm 0750 \))
 expect_eq "$bad_modes" "" "files 0640, .lock 0600, directories 0750"
 expect_eq "$(find "$CACHE" -name '*.tmp.*')" "" "no temp file left"
-expect_eq "$(find "$CACHE" -type f | wc -l)" 7 "7 files in the cache"
+expect_eq "$(find "$CACHE" -type f | wc -l)" 8 "8 files in the cache"
 
 logs_free_of "$T_TMP/all.log $T_TMP/strace.first $T_TMP/strace.second" \
     "$BASE_SECRET" "no base secret key" \

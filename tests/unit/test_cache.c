@@ -115,6 +115,31 @@ test_bad_reads(void)
 	put("badexp.json", "{\"version\":1,\"access_key_id\":\"A\",\"secret_access_key\":\"s\","
 	    "\"expiration\":\"soon\",\"last_updated\":\"2030-01-01T00:00:00Z\"}");
 	T_EQ(cache_read(p("badexp.json"), &r), AFP_ERR_PARSE, "read: bad expiration");
+#define HEAD "{\"version\":1,\"access_key_id\":\"A\",\"secret_access_key\":\"s\"," \
+	    "\"expiration\":\"2030-01-01T00:00:00Z\",\"last_updated\":\"2030-01-01T00:00:00Z\""
+	put("id2.json", HEAD ",\"identity\":{\"account\":\"123456789012\",\"arn\":\"x\"}}");
+	T_EQ(cache_read(p("id2.json"), &r), AFP_ERR_PARSE,
+	    "read: an identity without user_id (cache_encode writes all three)");
+	put("id1.json", HEAD ",\"identity\":{\"user_id\":\"AROA:x\"}}");
+	T_EQ(cache_read(p("id1.json"), &r), AFP_ERR_PARSE,
+	    "read: an identity with user_id alone");
+	put("si1.json", HEAD ",\"signin_token\":\"tok\"}");
+	T_EQ(cache_read(p("si1.json"), &r), AFP_ERR_PARSE,
+	    "read: a sign-in token without its expiry");
+	put("si2.json", HEAD ",\"signin_expires\":\"2030-01-01T00:00:00Z\"}");
+	T_EQ(cache_read(p("si2.json"), &r), AFP_ERR_PARSE,
+	    "read: a sign-in expiry without its token");
+	put("idok.json", HEAD ",\"identity\":{\"account\":\"123456789012\","
+	    "\"arn\":\"x\",\"user_id\":\"AROA:x\"},\"signin_token\":\"tok\","
+	    "\"signin_expires\":\"2030-01-01T00:00:00Z\"}");
+	T_EQ(cache_read(p("idok.json"), &r), AFP_OK,
+	    "read: the whole identity and sign-in pair");
+	free(r.id_userid);
+	r.id_userid = NULL;
+	T_EQ(cache_write(p("idpart.json"), &r), AFP_ERR_INVAL,
+	    "write: refuses an identity without user_id");
+	cache_entry_clear(&r);
+#undef HEAD
 	put("trunc.json", "{\"version\":1,\"access_key_id\":\"A\",\"secret_acc");
 	T_EQ(cache_read(p("trunc.json"), &r), AFP_ERR_PARSE, "read: truncated file");
 	memset(big, ' ', sizeof(big) - 1);
