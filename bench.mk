@@ -25,7 +25,7 @@ $(BUILD)/bench/curl_baseline: $(BUILD)/bench/curl_baseline.o \
 
 # The refresher's disk work alone, with afp's own cache code.
 $(BUILD)/bench/write_floor: $(BUILD)/bench/write_floor.o $(BUILD)/libafp-common.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_CGI)
 
 # Preloaded into afp.cgi under callgrind only (see the file).
 $(BUILD)/bench/noseccomp.so: bench/noseccomp.c

@@ -45,15 +45,16 @@ afp_err cgi_basic_pam(struct req *q, int (*name_ok)(const char *),
  */
 afp_err cgi_aws_creds_json(struct buf *b, int *first, const struct afp_creds *cr);
 /*
- * Once the caller is known (never before PAM), enter the sandbox of
+ * Once the caller is known (never before PAM), load what the request
+ * needs of the configuration (cgi_scope), then enter the sandbox of
  * sandbox.h for the rest of the request; on failure the answer is a 500
  * and -1 returned.
  */
 int cgi_sandbox(struct req *q);
 /*
- * scope.c: once the caller is known, load the accounts.d sections the
- * request needs into q->conf (setup() read afp.conf only); on failure the
- * answer is a 500 and -1 returned. cgi_sandbox calls it.
+ * scope.c: load the accounts.d sections the request needs into q->conf
+ * (setup() read afp.conf only) and look up the user's groups if they can
+ * decide; on failure the answer is a 500 and -1 returned.
  */
 int cgi_scope(struct req *q);
 /* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */

@@ -54,7 +54,6 @@ they are never written to LOG_FILE.
 """
 
 import json
-import os
 import secrets
 import select
 import socket
@@ -64,6 +63,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from serve import serve
 
 ACCOUNT = "123456789012"
 NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -357,32 +358,13 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 64  # every case of a test may connect at once
 
 
-def watch_parent(pid, server):
-    while True:
-        time.sleep(0.5)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            server.shutdown()
-            return
-        except PermissionError:
-            pass
-
-
 def main(argv):
     if len(argv) not in (3, 4):
         sys.stderr.write(__doc__)
         return 2
     server = Server(("127.0.0.1", 0), Handler)
     server.state = State(argv[1])
-    tmp = argv[2] + ".tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(tmp, argv[2])
-    if len(argv) == 4:
-        threading.Thread(target=watch_parent, args=(int(argv[3]), server),
-                         daemon=True).start()
-    server.serve_forever()
+    serve(server, argv[2], int(argv[3]) if len(argv) == 4 else None)
     return 0
 
 

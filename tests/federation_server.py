@@ -38,6 +38,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from serve import serve
+
 TOKEN_TTL = 900
 SESSION_KEYS = {"sessionId", "sessionKey", "sessionToken"}
 
@@ -162,18 +164,6 @@ class Handler(BaseHTTPRequestHandler):
                     "text/html; charset=utf-8")
 
 
-def watch_parent(pid, server):
-    while True:
-        time.sleep(0.5)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            server.shutdown()
-            return
-        except PermissionError:
-            pass
-
-
 def main(argv):
     if len(argv) not in (4, 5):
         sys.stderr.write(__doc__)
@@ -181,14 +171,7 @@ def main(argv):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.state = State(argv[1], argv[2])
-    tmp = argv[3] + ".tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(tmp, argv[3])
-    if len(argv) == 5:
-        threading.Thread(target=watch_parent, args=(int(argv[4]), server),
-                         daemon=True).start()
-    server.serve_forever()
+    serve(server, argv[3], int(argv[4]) if len(argv) == 5 else None)
     return 0
 
 

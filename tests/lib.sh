@@ -235,6 +235,10 @@ t_cleanup() {
 	local _rc=$?
 	trap - EXIT
 	stop_all
+	# pam_wrapper makes /tmp/pam.* for every PAM transaction and removes
+	# it at exit; a sandboxed afp.cgi may not, so the test does.
+	find /tmp -maxdepth 1 -name 'pam.?*' -user "$(id -u)" \
+	    -newer "$T_TMP/.start" -exec rm -rf {} + 2>/dev/null
 	if [ "${KEEP_TMP:-0}" = 1 ]; then
 		echo "# kept $T_TMP" >&2
 	else
@@ -247,6 +251,7 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/afp-test.XXXXXX") || {
 	not_ok "mktemp failed"
 	exit 1
 }
+: >"$T_TMP/.start"
 trap t_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT

@@ -32,7 +32,6 @@ check a triple it reads back without writing the secrets down.
 import argparse
 import hashlib
 import json
-import os
 import re
 import secrets
 import string
@@ -40,6 +39,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from serve import serve
 
 ACCOUNT = "123456789012"
 NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -181,15 +182,6 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def watch_parent(pid):
-    while True:
-        time.sleep(1)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log_file")
@@ -199,13 +191,7 @@ def main():
     args = ap.parse_args()
     server = Server(("127.0.0.1", 0), Handler)
     server.state = State(args.log_file, args.token_len)
-    if args.parent_pid:
-        threading.Thread(target=watch_parent, args=(args.parent_pid,), daemon=True).start()
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(tmp, args.port_file)
-    server.serve_forever()
+    serve(server, args.port_file, args.parent_pid)
 
 
 if __name__ == "__main__":
