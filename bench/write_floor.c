@@ -1,7 +1,7 @@
 /*
  * write_floor: the disk work of a refresh and nothing else. It writes N
  * files of BYTES bytes, PER to a directory, the way the refresher stores
- * entries (lib/cache.c: stage, sync, rename, one sync per directory), so
+ * entries (lib/cache.c: stage each, one syncfs, rename each, one more), so
  * `make bench` can show how much of a refresh's wall time the durable
  * writes alone take on this machine.
  *
@@ -69,9 +69,8 @@ main(int argc, char **argv)
 		    &tmp[i]) != AFP_OK)
 			return fail("stage", buf_str(&path));
 	}
-	for (i = 0; i < n; i++)
-		if (cache_sync_file(buf_str(&tmp[i])) != AFP_OK)
-			return fail("sync", buf_str(&tmp[i]));
+	if (cache_sync_fs(argv[1]) != AFP_OK)
+		return fail("syncfs", argv[1]);
 	for (i = 0; i < n; i++) {
 		buf_reset(&path);
 		if (buf_printf(&path, "%s/a%04ld/r%05ld.json", argv[1], i / per,
@@ -79,12 +78,8 @@ main(int argc, char **argv)
 		    cache_commit(buf_str(&tmp[i]), buf_str(&path)) != AFP_OK)
 			return fail("rename", buf_str(&path));
 	}
-	for (i = 0; i < n; i += per) {
-		buf_reset(&path);
-		if (buf_printf(&path, "%s/a%04ld", argv[1], i / per) != AFP_OK ||
-		    cache_sync_dir(buf_str(&path)) != AFP_OK)
-			return fail("sync", buf_str(&path));
-	}
+	if (cache_sync_fs(argv[1]) != AFP_OK)
+		return fail("syncfs", argv[1]);
 	printf("ms %lld\n", now_ms() - t0);
 	rc = 0;
 	for (i = 0; i < n; i++)

@@ -347,14 +347,28 @@ out:
 	return r;
 }
 
-afp_err
-cache_sync_dir(const char *dir)
+static afp_err
+sync_dir(const char *dir)
 {
 	int fd, rc, saved;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return AFP_ERR_IO;
 	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc == 0 ? AFP_OK : AFP_ERR_IO;
+}
+
+afp_err
+cache_sync_fs(const char *dir)
+{
+	int fd, rc, saved;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return AFP_ERR_IO;
+	rc = syncfs(fd);
 	saved = errno;
 	close(fd);
 	errno = saved;
@@ -434,14 +448,10 @@ cache_stage_file(const char *path, const char *data, size_t len,
 		close(fd);
 		unlink(buf_str(tmp));
 		r = AFP_ERR_IO;
-	} else {
-		/* Start the write-back: cache_sync_file then waits less. */
-		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		if (close(fd) == -1) {
-			saved = errno;
-			unlink(buf_str(tmp));
-			r = AFP_ERR_IO;
-		}
+	} else if (close(fd) == -1) {
+		saved = errno;
+		unlink(buf_str(tmp));
+		r = AFP_ERR_IO;
 	}
 out:
 	if (r != AFP_OK)
@@ -452,8 +462,9 @@ out:
 	return r;
 }
 
-afp_err
-cache_sync_file(const char *tmp)
+/* fsync the staged tmp; on failure tmp is removed. */
+static afp_err
+sync_file(const char *tmp)
 {
 	int fd, rc, saved;
 
@@ -471,6 +482,15 @@ cache_sync_file(const char *tmp)
 	unlink(tmp);
 	errno = saved;
 	return AFP_ERR_IO;
+}
+
+void
+cache_discard(const char *tmp)
+{
+	int saved = errno;
+
+	(void)unlink(tmp);
+	errno = saved;
 }
 
 afp_err
@@ -496,11 +516,11 @@ commit_one(const char *tmp, const char *path)
 	afp_err r;
 
 	buf_init(&dir, 0);
-	if ((r = cache_sync_file(tmp)) != AFP_OK ||
+	if ((r = sync_file(tmp)) != AFP_OK ||
 	    (r = cache_commit(tmp, path)) != AFP_OK)
 		saved = errno;
 	else if ((r = split_path(path, &dir, &name)) == AFP_OK &&
-	    (r = cache_sync_dir(buf_str(&dir))) != AFP_OK)
+	    (r = sync_dir(buf_str(&dir))) != AFP_OK)
 		saved = errno;
 	buf_free(&dir);
 	errno = saved;

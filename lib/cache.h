@@ -54,23 +54,24 @@ afp_err cache_read_file(const char *path, size_t max, struct buf *out) AFP_WUR;
 /* Write any text file atomically the same way (status.json). */
 afp_err cache_write_file(const char *path, const char *data, size_t len) AFP_WUR;
 /*
- * The steps of those two, for a caller writing many entries at once (the
+ * The steps of those two for a caller writing many entries at once (the
  * refresher): stage each into a temp file beside path (tmp gets its name;
- * nothing is left behind on failure), then sync each, commit each by
- * rename and sync each directory once. Syncing a batch after it is written
- * lets the first fsync commit the file system's journal for all of them.
- * After a failure of any write function, errno holds the system's reason.
+ * nothing is left behind on failure), make them all durable with one
+ * cache_sync_fs, commit each by rename, then cache_sync_fs again for the
+ * renames. One file system flush costs less than a thousand fsyncs, each
+ * with its own write and journal commit. After a failure of any write
+ * function, errno holds the system's reason.
  */
 afp_err cache_stage(const char *path, const struct cache_entry *e,
     struct buf *tmp) AFP_WUR;
 afp_err cache_stage_file(const char *path, const char *data, size_t len,
     struct buf *tmp) AFP_WUR;
-/* fsync the staged tmp; on failure tmp is removed. */
-afp_err cache_sync_file(const char *tmp) AFP_WUR;
 /* Rename tmp to path; on failure tmp is removed. */
 afp_err cache_commit(const char *tmp, const char *path) AFP_WUR;
-/* fsync directory dir, so the renames into it survive a crash. */
-afp_err cache_sync_dir(const char *dir) AFP_WUR;
+/* Remove a staged tmp that will not be committed. */
+void cache_discard(const char *tmp);
+/* syncfs(2) on the file system holding directory dir. */
+afp_err cache_sync_fs(const char *dir) AFP_WUR;
 /* Wipe and free the entry's strings. */
 void cache_entry_clear(struct cache_entry *e);
 /* The entry's ECR authorization for region, or NULL. */

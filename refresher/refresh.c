@@ -374,7 +374,7 @@ store_fail(struct job *j, afp_err r, struct buf *name)
 	log_err("%s: %s", job_name(j, name), buf_str(&j->errmsg));
 }
 
-/* Each due entry into a temp file, then each temp file synced. */
+/* Each due entry into a temp file beside it. */
 static void
 store_stage(struct run *run, struct buf *name)
 {
@@ -396,90 +396,77 @@ store_stage(struct run *run, struct buf *name)
 		    AFP_OK)
 			store_fail(j, r, name);
 	}
+}
+
+/*
+ * After a failed flush: every entry in the state want (staged: tmp still
+ * set, so the temp file goes; committed: renamed, but not known to last)
+ * failed.
+ */
+static void
+store_flush_failed(struct run *run, int committed, afp_err r, struct buf *name)
+{
+	int saved = errno;
+	size_t i;
+
 	for (i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
 
-		errno = 0;
-		if (j->tmp.len > 0 &&
-		    (r = cache_sync_file(buf_str(&j->tmp))) != AFP_OK) {
-			store_fail(j, r, name);
-			buf_reset(&j->tmp);
-		}
+		if (!j->due || j->err != AFP_OK || (j->tmp.len > 0) == committed)
+			continue;
+		if (j->tmp.len > 0)
+			cache_discard(buf_str(&j->tmp));
+		buf_reset(&j->tmp);
+		errno = saved;
+		store_fail(j, r, name);
 	}
 }
 
-/* Every staged entry renamed into place; dirs gets their directories. */
+/* Every staged entry renamed into place. */
 static void
-store_commit(struct run *run, struct strlist *dirs, struct buf *name)
+store_commit(struct run *run, struct buf *name)
 {
 	size_t i;
 	afp_err r;
 
 	for (i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
-		const char *p = buf_str(&j->path), *slash = strrchr(p, '/');
 
 		if (j->tmp.len == 0)
 			continue;
 		errno = 0;
-		if ((r = cache_commit(buf_str(&j->tmp), p)) != AFP_OK)
+		if ((r = cache_commit(buf_str(&j->tmp), buf_str(&j->path))) !=
+		    AFP_OK)
 			store_fail(j, r, name);
-		else if (slash != NULL &&
-		    strlist_addn(dirs, p, (size_t)(slash - p)) != AFP_OK)
-			store_fail(j, AFP_ERR_NOMEM, name);
 		buf_reset(&j->tmp);
-	}
-	strlist_sort_uniq(dirs);
-}
-
-/* Each directory synced once; an entry renamed into one that fails failed. */
-static void
-store_sync(struct run *run, const struct strlist *dirs, struct buf *name)
-{
-	size_t i, k, n;
-	int saved;
-	afp_err r;
-
-	for (k = 0; k < dirs->n; k++) {
-		if ((r = cache_sync_dir(dirs->v[k])) == AFP_OK)
-			continue;
-		saved = errno;
-		n = strlen(dirs->v[k]);
-		for (i = 0; i < run->njobs; i++) {
-			struct job *j = &run->jobs[i];
-			const char *p = buf_str(&j->path);
-
-			if (!j->due || j->err != AFP_OK ||
-			    strncmp(p, dirs->v[k], n) != 0 || p[n] != '/' ||
-			    strchr(p + n + 1, '/') != NULL)
-				continue;
-			errno = saved;
-			store_fail(j, r, name);
-		}
 	}
 }
 
 /*
- * Write every due entry in steps over all of them: stage and sync each,
- * rename each into place, sync each directory once. A crash at any point
- * leaves every entry old or new and whole. The batching lets the file
- * system commit many files at a time (README, Performance).
+ * Write every due entry in steps over all of them: stage each, flush the
+ * file system once, rename each into place, flush once more for the
+ * renames. A crash at any point leaves every entry old or new and whole:
+ * no rename happens before its data is on the disk.
  */
 static void
 store(struct run *run)
 {
-	struct strlist dirs = { NULL, 0 };
 	struct buf name;
 	size_t i;
+	afp_err r;
 
 	buf_init(&name, 512);
 	store_stage(run, &name);
-	store_commit(run, &dirs, &name);
-	store_sync(run, &dirs, &name);
+	errno = 0;
+	if ((r = cache_sync_fs(run->c->cache_dir)) != AFP_OK)
+		store_flush_failed(run, 0, r, &name);
+	store_commit(run, &name);
+	errno = 0;
+	if ((r = cache_sync_fs(run->c->cache_dir)) != AFP_OK)
+		store_flush_failed(run, 1, r, &name);
 	for (i = 0; i < run->njobs; i++)
 		if (run->jobs[i].due && run->jobs[i].err == AFP_OK)
 			log_stored(&run->jobs[i], &name);
-	strlist_free(&dirs);
 	buf_free(&name);
 }
 

@@ -489,11 +489,11 @@ shim_test() {
 	refresh "$C/shim.conf" --force
 	expect_eq "$RC" 0 "shim: a run without failures exits 0"
 	# CALL AFTER ERRNO NEW OLD FAILED: the refresher writes the five
-	# entries (all in one directory) step by step: five writes, five file
-	# fsyncs, five renames, one directory fsync; then status.json (write,
-	# fsync, rename, fsync). fsync 3: three entries are renamed into place
-	# but the directory fsync fails, so they are new and counted as
-	# failed, with the two whose own fsync failed. rename 5: only
+	# entries step by step: five writes, one syncfs of the cache's file
+	# system, five renames, one more syncfs; then status.json (write,
+	# fsync, rename, directory fsync). The shim counts syncfs as fsync.
+	# fsync 1: the entries are renamed into place but the second flush
+	# fails, so they are new and counted as failed. rename 5: only
 	# status.json fails.
 	while read -r _call _after _errno _new _old _failed; do
 		_case="$_call fails after $_after ($_errno)"
@@ -525,7 +525,7 @@ shim_test() {
 write 0 EIO 0 5 5
 write 2 ENOSPC 2 3 3
 fsync 0 EIO 0 5 5
-fsync 3 EIO 3 2 5
+fsync 1 EIO 5 0 5
 rename 1 ENOSPC 1 4 4
 rename 5 EIO 5 0 0
 EOF

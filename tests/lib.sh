@@ -235,6 +235,9 @@ t_cleanup() {
 	local _rc=$?
 	trap - EXIT
 	stop_all
+	# tests/run.sh searches every test's secrets in all output and logs.
+	[ -z "${AFP_SWEEP:-}" ] ||
+	    "$PYTHON" "$T_DIR/sweep.py" harvest "$T_TMP" "$AFP_SWEEP"
 	# pam_wrapper makes /tmp/pam.* for every PAM transaction and removes
 	# it at exit; a sandboxed afp.cgi may not, so the test does.
 	find /tmp -maxdepth 1 -name 'pam.?*' -user "$(id -u)" \

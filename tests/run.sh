@@ -9,7 +9,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 out=$(mktemp) || exit 1
 tally=$(mktemp) || exit 1
-trap 'rm -f "$out" "$tally" "$tally.passed" "$tally.failed"' EXIT
+AFP_SWEEP=$(mktemp -d) || exit 1
+export AFP_SWEEP
+trap 'rm -rf "$out" "$tally" "$tally.passed" "$tally.failed" "$AFP_SWEEP"' EXIT
 crashed=0
 
 run_one() {
@@ -19,6 +21,7 @@ run_one() {
 	"$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
+	cat "$out" >>"$AFP_SWEEP/output"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$out"; then
 		echo "not ok - $name exited with status $rc without reporting a failure"
 		crashed=$((crashed + 1))
@@ -37,6 +40,9 @@ for t in tests/*.test.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t")" sh "$t"
 done
+# Last: every secret any test used, in everything the suite printed.
+run_one sweep sh -c '"$1" tests/sweep.py selftest && "$1" tests/sweep.py search "$2"' \
+    sweep "${PYTHON:-python3}" "$AFP_SWEEP"
 passed=$(awk '{s += $1} END {print s + 0}' "$tally.passed")
 failed=$(awk '{s += $1} END {print s + 0}' "$tally.failed")
 failed=$((failed + crashed))

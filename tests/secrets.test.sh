@@ -138,10 +138,13 @@ rm "$CACHE"
 traced() {
 	local _n=$1
 	shift
-	env $NSS_ENV $TRACE_ENV strace -f -qq -o "$T_TMP/strace.$_n" \
+	# -ff: a file per thread (the refresher writes entries from several),
+	# so no call is split over two lines by another thread's.
+	env $NSS_ENV $TRACE_ENV strace -ff -qq -o "$T_TMP/strace.$_n" \
 	    -e trace=open,openat,openat2,creat,mkdir,mkdirat,chmod,fchmod,fchmodat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,chown,fchown,fchownat,lchown \
 	    "$REFRESHER" -c "$C/afp.conf" -v "$@" >"$T_TMP/r.out" 2>"$T_TMP/r.err"
 	RC=$?
+	cat "$T_TMP/strace.$_n".* >"$T_TMP/strace.$_n" && rm -f "$T_TMP/strace.$_n".*
 	cat "$T_TMP/r.out" "$T_TMP/r.err" >>"$T_TMP/all.log"
 }
 
@@ -153,7 +156,7 @@ import os, re, sys
 log, cache = sys.argv[1], os.path.realpath(sys.argv[2])
 bad = []
 creates = renames = mkdirs = 0
-call = re.compile(r'^\d+ +(\w+)\((.*)\) += (-?\d+|\?)')
+call = re.compile(r'^(?:\d+ +)?(\w+)\((.*)\) += (-?\d+|\?)')
 string = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 def inside(p):

@@ -3,9 +3,10 @@
  * for tests/crash.test.sh.
  *
  *   FAILWRITE_DIR    only calls on this directory and what is under it
- *                    count (write and fsync by the fd's /proc path, rename
- *                    by its target); give it without symlinks
- *   FAILWRITE_CALL   write, fsync or rename: the call that fails
+ *                    count (write, fsync and syncfs by the fd's /proc
+ *                    path, rename by its target); give it without symlinks
+ *   FAILWRITE_CALL   write, fsync or rename: the call that fails (fsync
+ *                    counts syncfs too: both make writes durable)
  *   FAILWRITE_AFTER  that many counted calls succeed, every later one
  *                    fails (a disk that filled up or died stays so)
  *   FAILWRITE_ERRNO  EIO (default) or ENOSPC
@@ -21,10 +22,12 @@
 
 ssize_t write(int, const void *, size_t);
 int fsync(int);
+int syncfs(int);
 int rename(const char *, const char *);
 
 static ssize_t (*real_write)(int, const void *, size_t);
 static int (*real_fsync)(int);
+static int (*real_syncfs)(int);
 static int (*real_rename)(const char *, const char *);
 
 /* Whether this call is one that counts and, counted, must fail. */
@@ -110,6 +113,20 @@ fsync(int fd)
 		return -1;
 	errno = saved;
 	return real_fsync(fd);
+}
+
+int
+syncfs(int fd)
+{
+	char path[4096];
+	int saved = errno;
+
+	if (real_syncfs == NULL)
+		real_syncfs = (int (*)(int))next("syncfs");
+	if (should_fail("fsync", fd_path(fd, path, sizeof(path))))
+		return -1;
+	errno = saved;
+	return real_syncfs(fd);
 }
 
 int
