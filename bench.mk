@@ -9,6 +9,7 @@ AFP_BENCH_MK := 1
 BENCH_SECONDS ?= 5
 BENCH_BINS = $(BUILD)/bench/hello $(BUILD)/bench/sts_stub \
              $(BUILD)/bench/curl_baseline $(BUILD)/bench/write_floor \
+             $(BUILD)/bench/spawn $(BUILD)/bench/sandbox_cost \
              $(BUILD)/bench/noseccomp.so
 
 # The baseline CGI is built and linked like afp.cgi (PIE, relro, now).
@@ -26,6 +27,14 @@ $(BUILD)/bench/curl_baseline: $(BUILD)/bench/curl_baseline.o \
 # The refresher's disk work alone, with afp's own cache code.
 $(BUILD)/bench/write_floor: $(BUILD)/bench/write_floor.o $(BUILD)/libafp-common.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_CGI)
+
+$(BUILD)/bench/spawn: $(BUILD)/bench/spawn.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+# afp's own sandbox code, as the CGI enters it.
+$(BUILD)/bench/sandbox_cost: $(BUILD)/bench/sandbox_cost.o $(BUILD)/libafp-cgi.a \
+    $(BUILD)/libafp-common.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 # Preloaded into afp.cgi under callgrind only (see the file).
 $(BUILD)/bench/noseccomp.so: bench/noseccomp.c

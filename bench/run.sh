@@ -31,6 +31,8 @@ HELLO=$BUILD/bench/hello
 STUB=$BUILD/bench/sts_stub
 BASELINE=$BUILD/bench/curl_baseline
 FLOOR=$BUILD/bench/write_floor
+SPAWN=$BUILD/bench/spawn
+SBXCOST=$BUILD/bench/sandbox_cost
 NOSECCOMP=$BUILD/bench/noseccomp.so
 MD=$T_TMP/results.md
 KV=$T_TMP/values
@@ -346,6 +348,21 @@ ldstat() {
 	put "$_k.libs" "$(ldd "$_p" | grep -c '=>\|ld-linux')"
 }
 
+# spawn_ms KEY PROGRAM CONF PATH_INFO: one run of PROGRAM outside any web
+# server, mean of 300 (bench/spawn), median of 3. Puts KEY.spawn.
+spawn_ms() {
+	local _k=$1 _p=$2 _i=0
+	: >"$T_TMP/$_k.spawn"
+	while [ "$_i" -lt 3 ]; do
+		# shellcheck disable=SC2046
+		"$SPAWN" 300 "$_p" $(cgi_env "$3" "$4") >"$T_TMP/$_k.sp" ||
+		    die "spawn $_p failed"
+		sed -n 's/^ms //p' "$T_TMP/$_k.sp" >>"$T_TMP/$_k.spawn"
+		_i=$((_i + 1))
+	done
+	put "$_k.spawn" "$(median <"$T_TMP/$_k.spawn")"
+}
+
 # now_ms: wall clock in milliseconds.
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
@@ -354,7 +371,8 @@ now_ms() {
 # ---------------------------------------------------------------------
 
 need_tools
-need_built "$CGI" "$REFRESHER" "$HELLO" "$STUB" "$BASELINE" "$FLOOR" "$NOSECCOMP"
+need_built "$CGI" "$REFRESHER" "$HELLO" "$STUB" "$BASELINE" "$FLOOR" "$SPAWN" \
+    "$SBXCOST" "$NOSECCOMP"
 need_wrappers
 afp_users "$USER_PW" bob
 BASIC="Authorization: Basic $(printf '%s' "$USER_PW" | base64 -w0)"
@@ -428,6 +446,9 @@ for n in 10 100 1000; do
 	while [ "$i" -lt "$REPEAT" ]; do
 		note "refresher, $n roles, run $((i + 1))"
 		: >"$T_TMP/r$n.err"
+		# The refresher's flush (syncfs) must not pay for what the
+		# benchmarks before it left unwritten.
+		sync
 		t0=$(now_ms)
 		# shellcheck disable=SC2086
 		/usr/bin/time -f '%U %S' -o "$T_TMP/r$n.time" \
@@ -448,7 +469,7 @@ for n in 10 100 1000; do
 		put "r$n.base.conns" "$(sed -n 's/.*connections \([0-9]*\).*/\1/p' "$T_TMP/r$n.bout")"
 		# The same number of entries of the same size, written the
 		# refresher's way and nothing else, on the same file system.
-		rm -rf "$T_TMP/floor" && mkdir -m 0750 "$T_TMP/floor"
+		rm -rf "$T_TMP/floor" && mkdir -m 0750 "$T_TMP/floor" && sync
 		"$FLOOR" "$T_TMP/floor" "$n" \
 		    "$(stat -c %s "$(dirname "$BC")/cache/a0000/r00000.json")" \
 		    $((n < 100 ? 1 : 10)) >"$T_TMP/r$n.fout" 2>&1 ||
@@ -486,6 +507,13 @@ INSTR_AUTH=${BASIC#Authorization: } instr pam.creds "$CGI" "$PAM10" \
     "$CREDS10" $WRAP_ENV
 ldstat hello "$HELLO" "$RU10" /
 ldstat cgi "$CGI" "$RU10" "$CREDS10"
+spawn_ms hello "$HELLO" "$RU10" /
+spawn_ms cgi "$CGI" "$RU10" "$CREDS10"
+: >"$T_TMP/sbx"
+for i in 1 2 3; do
+	"$SBXCOST" 300 | sed -n 's/^ms //p' >>"$T_TMP/sbx" || die "sandbox_cost failed"
+done
+put sandbox.ms "$(median <"$T_TMP/sbx")"
 
 stop_pid "$STUB_PID"
 put stub.summary "$(tr ' ' _ <"$T_TMP/stub.out")"
@@ -566,8 +594,9 @@ md "" "## 4. Refresher against a local STS stand-in" "" \
     "the whole process (start-up included), median of $REPEAT runs; \`--force\`," \
     "so every role is fetched and every cache file written durably." \
     "\`bench/write_floor\` writes the same number of files of an entry's size" \
-    "with afp's own cache code (temp file, fsync, rename, one fsync per" \
-    "directory) and does nothing else: the disk's share of a refresh." "" \
+    "with afp's own cache code (temp files, syncfs, renames, syncfs) and" \
+    "does nothing else: the disk's share of a refresh. \`sync\` runs before" \
+    "each, so neither flushes what earlier benchmarks left unwritten." "" \
     "| roles | requests | refresher ms | refresher CPU ms | baseline ms | refresher ÷ baseline | write floor ms | refresher ÷ (baseline + floor) | refresher connections | baseline connections |" \
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in 10 100 1000; do
@@ -586,6 +615,8 @@ md "| afp-refresher size, stripped (bytes) | $(get afp-refresher.stripped) (unst
 md "| instructions, credentials request, remote_user | $(get s10.creds.ir) | $(get hello.ir) (hello-world) |"
 md "| instructions, credentials request, PAM | $(get pam.creds.ir) | |"
 md "| instructions, \`/status\` | $(get status.ir) | |"
+md "| one credentials request outside a server (posix_spawn to exit, ms) | $(get cgi.spawn) | $(get hello.spawn) (hello-world) |"
+md "| of which entering the seccomp sandbox (ms per process) | $(get sandbox.ms) | |"
 md "| dynamic loader start-up, cycles (least of 21) | $(get cgi.cycles) | $(get hello.cycles) |"
 md "| relocations | $(get cgi.relocs) | $(get hello.relocs) |"
 md "| shared objects loaded (ldd) | $(get cgi.libs) | $(get hello.libs) |"

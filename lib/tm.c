@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tm.h"
@@ -60,8 +61,12 @@ tm_format_iso8601(time_t t, char out[TM_ISO8601_LEN])
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, TM_ISO8601_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* Not strftime: glibc's reads /etc/localtime first, for nothing here. */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900 ||
+	    snprintf(out, TM_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec) != TM_ISO8601_LEN - 1)
 		return AFP_ERR_INVAL;
 	return AFP_OK;
 }
