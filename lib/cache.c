@@ -462,6 +462,15 @@ out:
 	return r;
 }
 
+void
+cache_discard(const char *tmp)
+{
+	int saved = errno;
+
+	(void)unlink(tmp);
+	errno = saved;
+}
+
 /* fsync the staged tmp; on failure tmp is removed. */
 static afp_err
 sync_file(const char *tmp)
@@ -478,35 +487,20 @@ sync_file(const char *tmp)
 	}
 	if (rc == 0)
 		return AFP_OK;
-	saved = errno;
-	unlink(tmp);
-	errno = saved;
+	cache_discard(tmp);
 	return AFP_ERR_IO;
-}
-
-void
-cache_discard(const char *tmp)
-{
-	int saved = errno;
-
-	(void)unlink(tmp);
-	errno = saved;
 }
 
 afp_err
 cache_commit(const char *tmp, const char *path)
 {
-	int saved;
-
 	if (rename(tmp, path) == 0)
 		return AFP_OK;
-	saved = errno;
-	unlink(tmp);
-	errno = saved;
+	cache_discard(tmp);
 	return AFP_ERR_IO;
 }
 
-/* The last steps for one file: sync tmp, rename it to path, sync the directory. */
+/* The last steps for one file: sync tmp, rename it, sync its directory. */
 static afp_err
 commit_one(const char *tmp, const char *path)
 {
