@@ -60,10 +60,17 @@ int cgi_scope(struct req *q);
 /* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */
 void cgi_authorization_wipe(void);
 /*
- * The caller's cache entry for the routed role, checked for access and
- * expiry; on failure the answer is set and -1 returned.
+ * The routed role, checked for access, and the caller's cache entry for
+ * it; on failure the answer is set and NULL returned.
  */
-int cgi_role_entry(struct req *q, struct cache_entry *e);
+const struct conf_role *cgi_role_entry(struct req *q, struct cache_entry *e);
+/*
+ * The cache entry of role for user (NULL: the shared entry), checked for
+ * expiry and a session token; on failure the answer is set and -1
+ * returned.
+ */
+int cgi_entry_load(struct req *q, const struct conf_role *role,
+    const char *user, struct cache_entry *e);
 /*
  * Call fn for every role the caller may use, accounts and roles in name
  * order (conf sorts them), first set for an account's first role, with
@@ -79,7 +86,8 @@ void console_answer(struct req *q);
  * The console sign-in URL for the entry, honouring ?callbackurl=; 0 and an
  * empty url when the role has no console, -1 (answer set) on bad input.
  */
-int console_url(struct req *q, const struct cache_entry *e, struct buf *url);
+int console_url(struct req *q, const struct conf_role *role,
+    const struct cache_entry *e, struct buf *url);
 /* ecr.c: /account/{a}/{r}/ecr/credentials?region=R. */
 void ecr_answer(struct req *q);
 /* imds.c: the instance-metadata paths and PUT /latest/api/token. */

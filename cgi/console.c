@@ -102,10 +102,10 @@ callback_get(struct req *q, struct buf *issuer)
  * are still worth answering with, and the refresher's log says why.
  */
 int
-console_url(struct req *q, const struct cache_entry *e, struct buf *url)
+console_url(struct req *q, const struct conf_role *role,
+    const struct cache_entry *e, struct buf *url)
 {
 	const struct conf *c = q->conf;
-	const struct conf_role *role;
 	struct buf issuer, endpoint;
 	afp_err r;
 	int given, rc = -1;
@@ -116,8 +116,7 @@ console_url(struct req *q, const struct cache_entry *e, struct buf *url)
 	/* A bad callbackurl is a bad request whatever the role. */
 	if ((given = callback_get(q, &issuer)) == -1)
 		goto out;
-	role = conf_role_find(c, q->rt.account, q->rt.role);
-	if (role == NULL || !role->console) {
+	if (!role->console) {
 		rc = 0;
 		goto out;
 	}
@@ -163,15 +162,14 @@ console_answer(struct req *q)
 
 	memset(&e, 0, sizeof(e));
 	buf_init(&url, SIGNIN_URL_MAX);
-	if (cgi_role_entry(q, &e) == -1)
+	if ((role = cgi_role_entry(q, &e)) == NULL)
 		goto out;
-	role = conf_role_find(q->conf, q->rt.account, q->rt.role);
-	if (role == NULL || !role->console) {
+	if (!role->console) {
 		cgi_fail(q, 404, "no console sign-in for this role",
 		    "console = no for the role");
 		goto out;
 	}
-	if (console_url(q, &e, &url) == -1)
+	if (console_url(q, role, &e, &url) == -1)
 		goto out;
 	if (url.len == 0) {
 		cgi_fail(q, 503, "console sign-in not available yet",

@@ -145,11 +145,9 @@ ecr_answer(struct req *q)
 		    "not [a-z0-9-]{1,32}");
 		goto out;
 	}
-	if (cgi_role_entry(q, &e) == -1)
+	if ((role = cgi_role_entry(q, &e)) == NULL)
 		goto out;
-	/* cgi_role_entry found the role; look it up for its regions. */
-	role = conf_role_find(q->conf, q->rt.account, q->rt.role);
-	if (role == NULL || !region_configured(role, buf_str(&region))) {
+	if (!region_configured(role, buf_str(&region))) {
 		cgi_fail(q, 404, "region not configured for this role",
 		    "ECR region %s not in ecr_regions", buf_str(&region));
 		goto out;

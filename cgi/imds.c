@@ -225,11 +225,9 @@ static void
 role_credentials(struct req *q, const struct conf_role *role)
 {
 	struct cache_entry e;
-	struct buf path;
 	afp_err r;
 
 	memset(&e, 0, sizeof(e));
-	buf_init(&path, PATH_MAX);
 	if (strcmp(q->rt.role, role->name) != 0) {
 		cgi_fail(q, 404, "not found", "not the machine's role");
 		goto out;
@@ -240,27 +238,8 @@ role_credentials(struct req *q, const struct conf_role *role)
 		    role->name);
 		goto out;
 	}
-	if ((r = cache_path(&path, q->conf->cache_dir, role->account,
-	    role->name, NULL)) != AFP_OK) {
-		cgi_fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
+	if (cgi_entry_load(q, role, NULL, &e) == -1)
 		goto out;
-	}
-	if ((r = cache_read(buf_str(&path), &e)) == AFP_ERR_NOTFOUND) {
-		cgi_fail(q, 503, "credentials not available yet", "no cache entry");
-		goto out;
-	}
-	if (r != AFP_OK) {
-		cgi_fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
-		goto out;
-	}
-	if (e.creds.expiration <= q->now) {
-		cgi_fail(q, 503, "credentials not available yet", "cache entry expired");
-		goto out;
-	}
-	if (e.creds.token == NULL) {
-		cgi_fail(q, 500, "internal error", "cache entry without session token");
-		goto out;
-	}
 	if ((r = ec2_json(&q->body, &e)) != AFP_OK) {
 		buf_reset(&q->body);
 		cgi_fail(q, 500, "internal error", "answer: %s", afp_strerror(r));
@@ -269,7 +248,6 @@ role_credentials(struct req *q, const struct conf_role *role)
 	q->rp.status = 200;
  out:
 	cache_entry_clear(&e);
-	buf_free(&path);
 }
 
 void

@@ -318,32 +318,17 @@ identity_json(struct buf *b, const struct cache_entry *e)
 	return buf_addc(b, '}');
 }
 
-/*
- * The caller's cache entry for the routed role. A role that does not exist
- * and one the user may not use get the same answer, so roles cannot be
- * enumerated. On failure the answer is set and -1 returned.
- */
 int
-cgi_role_entry(struct req *q, struct cache_entry *e)
+cgi_entry_load(struct req *q, const struct conf_role *role, const char *user,
+    struct cache_entry *e)
 {
-	const struct conf *c = q->conf;
-	const char *user = buf_str(&q->user);
-	const struct conf_role *role;
 	struct buf path;
 	afp_err r;
 	int rc = -1;
 
 	buf_init(&path, PATH_MAX);
-	role = conf_role_find(c, q->rt.account, q->rt.role);
-	/* cgi_scope looked the groups up if they can matter. */
-	if (role == NULL || authz_role_allowed(c, role, user,
-	    q->groups_known ? &q->groups : NULL) != 1) {
-		cgi_fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
-		    "role not allowed for the user");
-		goto out;
-	}
-	if ((r = cache_path(&path, c->cache_dir, role->account, role->name,
-	    role->per_user ? user : NULL)) != AFP_OK) {
+	if ((r = cache_path(&path, q->conf->cache_dir, role->account,
+	    role->name, user)) != AFP_OK) {
 		cgi_fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
 		goto out;
 	}
@@ -367,6 +352,31 @@ cgi_role_entry(struct req *q, struct cache_entry *e)
  out:
 	buf_free(&path);
 	return rc;
+}
+
+/*
+ * The routed role and the caller's cache entry for it. A role that does
+ * not exist and one the user may not use get the same answer, so roles
+ * cannot be enumerated. On failure the answer is set and NULL returned.
+ */
+const struct conf_role *
+cgi_role_entry(struct req *q, struct cache_entry *e)
+{
+	const struct conf *c = q->conf;
+	const char *user = buf_str(&q->user);
+	const struct conf_role *role;
+
+	role = conf_role_find(c, q->rt.account, q->rt.role);
+	/* cgi_scope looked the groups up if they can matter. */
+	if (role == NULL || authz_role_allowed(c, role, user,
+	    q->groups_known ? &q->groups : NULL) != 1) {
+		cgi_fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
+		    "role not allowed for the user");
+		return NULL;
+	}
+	if (cgi_entry_load(q, role, role->per_user ? user : NULL, e) == -1)
+		return NULL;
+	return role;
 }
 
 afp_err
@@ -398,13 +408,14 @@ container_json(struct buf *b, const struct afp_creds *cr)
 
 /* /account/{a}/{r}: the credentials and, for console roles, console_url. */
 static afp_err
-role_json(struct req *q, const struct cache_entry *e)
+role_json(struct req *q, const struct conf_role *role,
+    const struct cache_entry *e)
 {
 	struct buf url;
 	afp_err r;
 
 	buf_init(&url, SIGNIN_URL_MAX);
-	if (console_url(q, e, &url) == -1) {
+	if (console_url(q, role, e, &url) == -1) {
 		r = AFP_ERR_INVAL;
 		goto out;
 	}
@@ -426,12 +437,13 @@ out:
 static void
 do_role(struct req *q)
 {
+	const struct conf_role *role;
 	struct cache_entry e;
 	int shell;
 	afp_err r;
 
 	memset(&e, 0, sizeof(e));
-	if (cgi_role_entry(q, &e) == -1)
+	if ((role = cgi_role_entry(q, &e)) == NULL)
 		goto out;
 	if (q->rt.ep == ROUTE_CREDENTIALS && (shell = html_shell_wanted(q)) != 0) {
 		if (shell == 1)
@@ -446,7 +458,7 @@ do_role(struct req *q)
 		r = container_json(&q->body, &e.creds);
 		break;
 	case ROUTE_ROLE:
-		if ((r = role_json(q, &e)) == AFP_ERR_INVAL)
+		if ((r = role_json(q, role, &e)) == AFP_ERR_INVAL)
 			goto out;	/* console_url set the answer */
 		break;
 	default:

@@ -128,12 +128,11 @@ catalog_scope(struct req *q, const struct catalog *cat, struct want *w)
 }
 
 /* NSS failed: the answer says so, not that the configuration did. */
-static int
+static void
 groups_failed(struct req *q, afp_err r)
 {
 	cgi_fail(q, 500, "internal error", "groups of the user: %s",
 	    afp_strerror(r));
-	return -1;
 }
 
 int

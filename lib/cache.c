@@ -347,14 +347,15 @@ out:
 	return r;
 }
 
+/* flush (fsync or syncfs) on path opened read-only, keeping its errno. */
 static afp_err
-sync_dir(const char *dir)
+flush_path(const char *path, int oflags, int (*flush)(int))
 {
 	int fd, rc, saved;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | oflags)) == -1)
 		return AFP_ERR_IO;
-	rc = fsync(fd);
+	rc = flush(fd);
 	saved = errno;
 	close(fd);
 	errno = saved;
@@ -364,15 +365,7 @@ sync_dir(const char *dir)
 afp_err
 cache_sync_fs(const char *dir)
 {
-	int fd, rc, saved;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return AFP_ERR_IO;
-	rc = syncfs(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc == 0 ? AFP_OK : AFP_ERR_IO;
+	return flush_path(dir, O_DIRECTORY, syncfs);
 }
 
 static int
@@ -475,17 +468,7 @@ cache_discard(const char *tmp)
 static afp_err
 sync_file(const char *tmp)
 {
-	int fd, rc, saved;
-
-	if ((fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		rc = -1;
-	else {
-		rc = fsync(fd);
-		saved = errno;
-		close(fd);
-		errno = saved;
-	}
-	if (rc == 0)
+	if (flush_path(tmp, O_NOFOLLOW, fsync) == AFP_OK)
 		return AFP_OK;
 	cache_discard(tmp);
 	return AFP_ERR_IO;
@@ -514,7 +497,7 @@ commit_one(const char *tmp, const char *path)
 	    (r = cache_commit(tmp, path)) != AFP_OK)
 		saved = errno;
 	else if ((r = split_path(path, &dir, &name)) == AFP_OK &&
-	    (r = sync_dir(buf_str(&dir))) != AFP_OK)
+	    (r = flush_path(buf_str(&dir), O_DIRECTORY, fsync)) != AFP_OK)
 		saved = errno;
 	buf_free(&dir);
 	errno = saved;

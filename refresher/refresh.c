@@ -399,12 +399,12 @@ store_stage(struct run *run, struct buf *name)
 }
 
 /*
- * After a failed flush: every entry in the state want (staged: tmp still
- * set, so the temp file goes; committed: renamed, but not known to last)
- * failed.
+ * After a failed flush every entry still standing failed: before the
+ * renames its temp file goes; after them it is in place but not known to
+ * last.
  */
 static void
-store_flush_failed(struct run *run, int committed, afp_err r, struct buf *name)
+store_flush_failed(struct run *run, afp_err r, struct buf *name)
 {
 	int saved = errno;
 	size_t i;
@@ -412,7 +412,7 @@ store_flush_failed(struct run *run, int committed, afp_err r, struct buf *name)
 	for (i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
 
-		if (!j->due || j->err != AFP_OK || (j->tmp.len > 0) == committed)
+		if (!j->due || j->err != AFP_OK)
 			continue;
 		if (j->tmp.len > 0)
 			cache_discard(buf_str(&j->tmp));
@@ -459,11 +459,11 @@ store(struct run *run)
 	store_stage(run, &name);
 	errno = 0;
 	if ((r = cache_sync_fs(run->c->cache_dir)) != AFP_OK)
-		store_flush_failed(run, 0, r, &name);
+		store_flush_failed(run, r, &name);
 	store_commit(run, &name);
 	errno = 0;
 	if ((r = cache_sync_fs(run->c->cache_dir)) != AFP_OK)
-		store_flush_failed(run, 1, r, &name);
+		store_flush_failed(run, r, &name);
 	for (i = 0; i < run->njobs; i++)
 		if (run->jobs[i].due && run->jobs[i].err == AFP_OK)
 			log_stored(&run->jobs[i], &name);
