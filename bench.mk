@@ -10,7 +10,7 @@ BENCH_SECONDS ?= 5
 BENCH_BINS = $(BUILD)/bench/hello $(BUILD)/bench/sts_stub \
              $(BUILD)/bench/curl_baseline $(BUILD)/bench/write_floor \
              $(BUILD)/bench/spawn $(BUILD)/bench/sandbox_cost \
-             $(BUILD)/bench/noseccomp.so
+             $(BUILD)/bench/noseccomp.so $(BUILD)/bench/fault_cost
 
 # The baseline CGI is built and linked like afp.cgi (PIE, relro, now).
 $(BUILD)/bench/hello: $(BUILD)/bench/hello.o
@@ -29,6 +29,9 @@ $(BUILD)/bench/write_floor: $(BUILD)/bench/write_floor.o $(BUILD)/libafp-common.
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_CGI)
 
 $(BUILD)/bench/spawn: $(BUILD)/bench/spawn.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+$(BUILD)/bench/fault_cost: $(BUILD)/bench/fault_cost.o
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 # afp's own sandbox code, as the CGI enters it.

@@ -22,11 +22,14 @@ done
 getent group "$GROUP" >/dev/null || groupadd --system "$GROUP"
 web_group=$(id -gn "$WEB_USER" 2>/dev/null) ||
 	die "web server user $WEB_USER does not exist (set WEB_USER)"
+web_uid=$(id -u "$WEB_USER")
 id -nG "$WEB_USER" | tr ' ' '\n' | grep -qx "$GROUP" &&
 	die "$WEB_USER must not be in group $GROUP: only the setgid CGI may read the cache"
 
 # Everything below is created with its final mode: nothing is born looser.
 umask 077
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 
 sysdir() {	# path: a shared directory, created if missing, else left alone
 	[ -d "$DESTDIR$1" ] || (umask 022 && install -d -m 0755 "$DESTDIR$1")
@@ -67,7 +70,10 @@ sysdir "$SYSCONF"
 dir 0750 "root:$GROUP" "$SYSCONF/afp"
 dir 0750 "root:$GROUP" "$SYSCONF/afp/accounts.d"
 umask 027
-config 0640 "root:$GROUP" "$SYSCONF/afp/afp.conf" conf/afp.conf
+sed "s/^web_user *=.*/; $WEB_USER by its uid: the CGI compares it without a user lookup.\nweb_user       = $web_uid/" \
+	conf/afp.conf >"$tmp"
+grep -q "^web_user *= $web_uid" "$tmp" || die "conf/afp.conf has no web_user line"
+config 0640 "root:$GROUP" "$SYSCONF/afp/afp.conf" "$tmp"
 config 0640 "root:$GROUP" "$SYSCONF/afp/passwd"
 umask 077
 
@@ -76,8 +82,6 @@ sysdir "$(dirname "$CACHE")"
 dir 2750 "root:$GROUP" "$CACHE"
 
 sysdir "$SYSCONF/cron.d"
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
 echo "# afp: refresh cached AWS credentials (installed by afp's install.sh)" >"$tmp"
 echo "*/5 * * * * root $PREFIX/sbin/afp-refresher -q" >>"$tmp"
 file 0644 root:root "$tmp" "$SYSCONF/cron.d/afp"

@@ -115,8 +115,9 @@ cgi_authorization_wipe(void)
 {
 	char *v = getenv("HTTP_AUTHORIZATION");
 
-	if (v != NULL)
-		explicit_bzero(v, strlen(v));
+	if (v == NULL)
+		return;
+	explicit_bzero(v, strlen(v));
 	(void)unsetenv("HTTP_AUTHORIZATION");
 }
 
@@ -125,6 +126,7 @@ setup(struct req *q)
 {
 	struct buf err;
 	struct passwd *pw;
+	uid_t uid;
 	afp_err r;
 
 	buf_init(&err, 4096);
@@ -134,8 +136,13 @@ setup(struct req *q)
 		goto out;
 	}
 	log_open(IDENT, q->conf->log, 0);
-	/* A local user must not run the setgid binary with a forged identity. */
-	if ((pw = getpwnam(q->conf->web_user)) == NULL || pw->pw_uid != getuid()) {
+	/*
+	 * A local user must not run the setgid binary with a forged identity.
+	 * A uid in web_user spares the user lookup: NSS reads several files
+	 * and maps more of libc than the rest of a request.
+	 */
+	if (conf_uid(q->conf->web_user, &uid) ? uid != getuid() :
+	    (pw = getpwnam(q->conf->web_user)) == NULL || pw->pw_uid != getuid()) {
 		cgi_fail(q, 500, "internal error", "real uid %lu is not web_user %s's",
 		    (unsigned long)getuid(), q->conf->web_user);
 		r = AFP_ERR_DENIED;
@@ -701,7 +708,7 @@ main(void)
 	/* Until a handler says otherwise, the answer is a 500. */
 	q.rp.status = 500;
 	q.addr = remote_addr();
-	q.now = time(NULL);
+	q.now = tm_now_syscall();
 
 	/* Routing reads only the environment; its answer waits for setup. */
 	route_env_get(&env);

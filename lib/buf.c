@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -55,6 +57,41 @@ buf_add(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->p[b->len] = '\0';
 	return AFP_OK;
+}
+
+afp_err
+buf_read_fd(struct buf *b, int fd, size_t hint)
+{
+	size_t room;
+	ssize_t n;
+	char probe;
+	afp_err r;
+
+	/* hint + 1: the read that finds the end needs room too. */
+	if ((r = buf_reserve(b, hint < b->max - b->len ? hint + 1 :
+	    b->max - b->len)) != AFP_OK)
+		return r;
+	for (;;) {
+		if (b->cap - b->len - 1 == 0 && b->len < b->max &&
+		    (r = buf_reserve(b, b->max - b->len < 4096 ?
+		    b->max - b->len : 4096)) != AFP_OK)
+			return r;
+		/* Full at max: one byte more says whether the file ends. */
+		room = b->cap - b->len - 1;
+		n = room > 0 ? read(fd, b->p + b->len, room) : read(fd, &probe, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return AFP_ERR_IO;
+		if (n == 0)
+			return AFP_OK;
+		if (room == 0) {
+			explicit_bzero(&probe, sizeof(probe));
+			return AFP_ERR_TOOBIG;
+		}
+		b->len += (size_t)n;
+		b->p[b->len] = '\0';
+	}
 }
 
 afp_err

@@ -28,6 +28,13 @@ afp_err buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3))) AFP_WUR;
 afp_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0))) AFP_WUR;
+/*
+ * Append everything fd holds until its end, read straight into the buffer
+ * (no copy on the stack); hint is the size expected (st_size). The
+ * buffer keeps what was read when AFP_ERR_IO (errno set) or
+ * AFP_ERR_TOOBIG (more than max) comes back.
+ */
+afp_err buf_read_fd(struct buf *b, int fd, size_t hint) AFP_WUR;
 /* The contents as a C string; "" when empty. */
 const char *buf_str(const struct buf *b);
 /* Hand the contents to the caller (who frees them); the buffer is left empty. */

@@ -160,8 +160,6 @@ afp_err
 cache_read_file(const char *path, size_t max, struct buf *out)
 {
 	struct stat st;
-	char chunk[4096];
-	ssize_t n;
 	int fd;
 	afp_err r = AFP_ERR_IO;
 
@@ -173,21 +171,8 @@ cache_read_file(const char *path, size_t max, struct buf *out)
 		r = AFP_ERR_TOOBIG;
 		goto out;
 	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		if ((r = buf_add(out, chunk, (size_t)n)) != AFP_OK)
-			goto out;
-		r = AFP_ERR_IO;
-	}
-	r = AFP_OK;
+	r = buf_read_fd(out, fd, (size_t)st.st_size);
 out:
-	explicit_bzero(chunk, sizeof(chunk));
 	close(fd);
 	return r;
 }

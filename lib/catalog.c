@@ -133,6 +133,7 @@ afp_err
 catalog_open(const char *path, struct catalog *cat)
 {
 	struct stat st;
+	struct buf data;
 	void *m;
 	afp_err r;
 	int fd;
@@ -154,6 +155,13 @@ catalog_open(const char *path, struct catalog *cat)
 		r = AFP_ERR_PARSE;
 		goto out;
 	}
+	if ((size_t)st.st_size <= CATALOG_READ_MAX) {
+		buf_init(&data, CATALOG_READ_MAX);
+		if ((r = buf_read_fd(&data, fd, (size_t)st.st_size)) == AFP_OK)
+			r = catalog_init(cat, data.p, data.len);
+		cat->data = data;
+		goto out;
+	}
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
 		r = AFP_ERR_IO;
@@ -167,6 +175,8 @@ catalog_open(const char *path, struct catalog *cat)
 	cat->maplen = (size_t)st.st_size;
  out:
 	close(fd);
+	if (r != AFP_OK)
+		catalog_close(cat);
 	return r;
 }
 
@@ -175,6 +185,8 @@ catalog_close(struct catalog *cat)
 {
 	if (cat->map != NULL)
 		munmap(cat->map, cat->maplen);
+	if (cat->data.p != NULL)
+		buf_free(&cat->data);
 	memset(cat, 0, sizeof(*cat));
 }
 

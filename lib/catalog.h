@@ -26,18 +26,25 @@
 
 #define CATALOG_NAME	"catalog"
 #define CATALOG_MAX	(64UL * 1024 * 1024)
+/*
+ * Up to this size the file is read, past it mapped: a mapping costs a
+ * page fault and, when it goes, a TLB flush; a large catalog is searched
+ * without reading all of it.
+ */
+#define CATALOG_READ_MAX	(4UL * 1024)
 
 struct catalog {
 	const char *p;		/* the lines after the header */
 	size_t len;
 	void *map;		/* what catalog_open mapped, or NULL */
 	size_t maplen;
+	struct buf data;	/* what catalog_open read (small files) */
 };
 
 /* The catalog of a loaded configuration, as the file's text, into out. */
 afp_err catalog_build(const struct conf *c, struct buf *out) AFP_WUR;
 /*
- * Map the file at path read-only (a symlink or non-regular file is
+ * Read or map the file at path (a symlink or non-regular file is
  * refused). AFP_ERR_NOTFOUND when there is none, AFP_ERR_PARSE for a
  * wrong header, AFP_ERR_TOOBIG past CATALOG_MAX.
  */

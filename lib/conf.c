@@ -238,6 +238,36 @@ conf_user_ok(const char *s)
 	return 1;
 }
 
+int
+conf_uid(const char *s, uid_t *uid)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 10)
+			return 0;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	/* (uid_t)-1 is "no uid" to the kernel. */
+	if (v >= (uid_t)-1)
+		return 0;
+	*uid = (uid_t)v;
+	return 1;
+}
+
+/* A user name, or a number that is a valid uid. */
+static int
+web_user_ok(const char *s)
+{
+	uid_t uid;
+
+	return conf_user_ok(s) &&
+	    (s[strspn(s, "0123456789")] != '\0' || conf_uid(s, &uid));
+}
+
 afp_err
 conf_duration(const char *s, unsigned *secs)
 {
@@ -456,9 +486,7 @@ static afp_err
 read_fd(int fd, size_t max, struct buf *out, const char *path,
     struct buf *err)
 {
-	char chunk[4096];
 	struct stat st;
-	ssize_t n;
 	afp_err r;
 
 	if (fstat(fd, &st) == -1)
@@ -471,26 +499,10 @@ read_fd(int fd, size_t max, struct buf *out, const char *path,
 		return seterr(err, AFP_ERR_TOOBIG, path, 0,
 		    "larger than %zu bytes", max);
 	buf_init(out, max);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			r = seterr(err, AFP_ERR_IO, path, 0, "cannot read: %s",
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((r = buf_add(out, chunk, (size_t)n)) != AFP_OK) {
-			r = seterr(err, r, path, 0, "larger than %zu bytes",
-			    max);
-			goto out;
-		}
-	}
-	r = AFP_OK;
- out:
-	explicit_bzero(chunk, sizeof(chunk));
+	if ((r = buf_read_fd(out, fd, (size_t)st.st_size)) == AFP_ERR_IO)
+		r = seterr(err, r, path, 0, "cannot read: %s", strerror(errno));
+	else if (r != AFP_OK)
+		r = seterr(err, r, path, 0, "larger than %zu bytes", max);
 	if (r != AFP_OK)
 		buf_free(out);
 	return r;
@@ -520,7 +532,7 @@ grow(void **v, size_t n, size_t *cap, size_t size)
 
 	if (n < *cap)
 		return AFP_OK;
-	ncap = *cap ? *cap * 2 : 16;
+	ncap = *cap ? *cap * 2 : 4;
 	if (ncap > SIZE_MAX / size)
 		return AFP_ERR_NOMEM;
 	if ((nv = realloc(*v, ncap * size)) == NULL)
@@ -915,8 +927,8 @@ afp_key(struct pctx *p, const char *name, const char *value)
 		return set_checked(p, name, &c->pam_service, value,
 		    conf_name_ok, "a file name in /etc/pam.d");
 	case AK_WEB_USER:
-		return set_checked(p, name, &c->web_user, value, conf_user_ok,
-		    "a user name");
+		return set_checked(p, name, &c->web_user, value, web_user_ok,
+		    "a user name or a uid");
 	case AK_MACHINE_USER_ENV:
 		return set_checked(p, name, &c->machine_user_env, value,
 		    env_name_ok, "an environment variable name");

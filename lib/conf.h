@@ -7,6 +7,7 @@
 #define AFP_CONF_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include "buf.h"
 #include "creds.h"
 #include "log.h"
@@ -53,7 +54,7 @@ struct conf {
 	enum conf_auth auth;
 	enum conf_auth machine_auth;
 	char *pam_service;
-	char *web_user;
+	char *web_user;		/* a name, or a uid (conf_uid) */
 	char *machine_user_env;
 	char *user_env;
 	char *group_pattern;		/* NULL when unset; {account} and {role} expand */
@@ -123,6 +124,11 @@ int conf_region_ok(const char *s);
 int conf_name_ok(const char *s);
 /* User names usable in cache paths and sessions: [A-Za-z0-9_][A-Za-z0-9_.@+=,-]{0,63}. */
 int conf_user_ok(const char *s);
+/*
+ * A web_user given as a number: 1 and *uid when s is all digits and a
+ * valid uid, else 0 (a name). A uid spares the CGI the user lookup.
+ */
+int conf_uid(const char *s, uid_t *uid);
 /*
  * Expand a role's session_name for user (NULL for shared entries) into out
  * (reset first); AFP_ERR_INVAL when the result breaks STS rules (2-64 chars

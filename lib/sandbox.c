@@ -62,7 +62,12 @@
 #define UNDER_VALGRIND()	0
 #endif
 
+/*
+ * The kernel takes up to 4096 instructions; the tree needs about 100. A
+ * leaf of the search tree compares the number with at most LEAF_MAX rules.
+ */
 #define PROG_MAX	256
+#define LEAF_MAX	4
 
 /* The low 32 bits of argument n: flags, modes and ids are C ints. */
 #if __BYTE_ORDER == __LITTLE_ENDIAN
@@ -77,196 +82,302 @@
 #define OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
 			    (O_TMPFILE & ~O_DIRECTORY))
 
+/*
+ * What one syscall number gets: allowed; killed; allowed only when
+ * argument arg has none of the bits of k (R_WITHOUT) or equals k (R_IF)
+ * or our pid (R_IF_PID); allowed without PROT_EXEC in argument 2, or
+ * always under valgrind (R_NO_EXEC).
+ */
+enum rule_kind { R_ALLOW, R_KILL, R_WITHOUT, R_IF, R_IF_PID, R_NO_EXEC };
+
+struct rule {
+	unsigned short nr;
+	unsigned char kind;
+	unsigned char arg;
+	unsigned int k;
+};
+
+#define ALLOW(name)		{ SYS_##name, R_ALLOW, 0, 0 }
+#define KILL(name)		{ SYS_##name, R_KILL, 0, 0 }
+#define ALLOW_WITHOUT(name, arg, mask) { SYS_##name, R_WITHOUT, (arg), (mask) }
+#define ALLOW_IF(name, arg, val) { SYS_##name, R_IF, (arg), (val) }
+#define ALLOW_IF_PID(name)	{ SYS_##name, R_IF_PID, 0, 0 }
+#define ALLOW_NO_EXEC(name)	{ SYS_##name, R_NO_EXEC, 2, PROT_EXEC }
+
+/* Read-only data: a table built at run time would cost a stack page. */
+static const struct rule rules[] = {
+	/* Nothing that answers a request runs programs or other processes. */
+	KILL(execve),
+	KILL(execveat),
+	KILL(process_vm_readv),
+	KILL(process_vm_writev),
+#ifndef SANDBOX_ASAN
+	KILL(ptrace),
+	KILL(clone),
+#endif
+	KILL(clone3),
+#ifdef SYS_fork
+	KILL(fork),
+	KILL(vfork),
+#endif
+
+	/* Files: read only. */
+	ALLOW_WITHOUT(openat, 2, OPEN_WRITE),
+#ifdef SYS_open
+	ALLOW_WITHOUT(open, 1, OPEN_WRITE),
+#endif
+	ALLOW(read),
+	ALLOW(readv),
+	ALLOW(pread64),
+	ALLOW(close),
+	ALLOW(fstat),
+	ALLOW(newfstatat),
+	ALLOW(statx),
+	ALLOW(lseek),
+	ALLOW(fcntl),
+
+	/* The answer and stderr logging. */
+	ALLOW(write),
+	ALLOW(writev),
+#ifdef SYS_poll
+	ALLOW(poll),
+#endif
+	ALLOW(ppoll),
+
+	/* malloc; no new executable memory. */
+	ALLOW_NO_EXEC(mmap),
+	ALLOW_NO_EXEC(mprotect),
+	ALLOW(munmap),
+	ALLOW(mremap),
+	ALLOW(madvise),
+	ALLOW(brk),
+	ALLOW(futex),
+	ALLOW(getrandom),
+
+	/* syslog's /dev/log, NSS daemons: local sockets only. */
+	ALLOW_IF(socket, 0, AF_UNIX),
+	ALLOW(connect),
+	ALLOW(sendto),
+	ALLOW(sendmsg),
+	ALLOW(recvfrom),
+	ALLOW(recvmsg),
+	ALLOW(getsockopt),
+
+	/* Time, identity, signals to itself (abort), exit. */
+	/* Without a vDSO (valgrind, some kernels) these are real calls. */
+	ALLOW(clock_gettime),
+	ALLOW(gettimeofday),
+#ifdef SYS_time
+	ALLOW(time),
+#endif
+	ALLOW(getpid),
+	ALLOW(gettid),
+	ALLOW(getuid),
+	ALLOW(geteuid),
+	ALLOW(getgid),
+	ALLOW(getegid),
+	ALLOW(rt_sigaction),
+	ALLOW(rt_sigprocmask),
+	ALLOW(rt_sigreturn),
+	ALLOW(restart_syscall),
+	ALLOW_IF_PID(tgkill),
+	ALLOW_IF_PID(kill),
+	ALLOW(exit),
+	ALLOW(exit_group),
+
+#ifdef SANDBOX_ASAN
+	ALLOW(ptrace),
+	ALLOW(clone),
+	ALLOW(wait4),
+	ALLOW(sigaltstack),
+	ALLOW(prctl),
+	ALLOW(sched_yield),
+	ALLOW(getdents64),
+#ifdef SYS_getdents
+	ALLOW(getdents),
+#endif
+	ALLOW(ioctl),
+	ALLOW(readlinkat),
+#ifdef SYS_readlink
+	ALLOW(readlink),
+#endif
+	ALLOW(getppid),
+	ALLOW(pipe2),
+	ALLOW(dup3),
+#endif
+};
+
+#define NRULES	(sizeof(rules) / sizeof(rules[0]))
+_Static_assert(NRULES < 256, "rule indexes are unsigned char");
+
+/*
+ * Where a jump goes: the next instruction(s) (a count in jt or jf), or
+ * one of the returns shared by the whole program, at its end.
+ */
+enum target { TO_NEXT, TO_ALLOW, TO_DENY, TO_KILL };
+
 struct prog {
 	struct sock_filter f[PROG_MAX];
+	unsigned char to[PROG_MAX][2];	/* enum target of jt and jf */
 	unsigned short n;
-	int full;
+	int bad;		/* full, or a jump too long for 8 bits */
+	unsigned int pid;	/* for R_IF_PID */
 };
 
 static void
-emit(struct prog *p, unsigned short code, unsigned char jt, unsigned char jf,
-    unsigned int k)
+emit(struct prog *p, unsigned short code, unsigned int k)
 {
 	if (p->n == PROG_MAX) {
-		p->full = 1;
+		p->bad = 1;
 		return;
 	}
 	p->f[p->n].code = code;
-	p->f[p->n].jt = jt;
-	p->f[p->n].jf = jf;
+	p->f[p->n].jt = 0;
+	p->f[p->n].jf = 0;
 	p->f[p->n].k = k;
+	p->to[p->n][0] = TO_NEXT;
+	p->to[p->n][1] = TO_NEXT;
 	p->n++;
 }
 
-/* The accumulator holds the syscall number on entry to every rule. */
+/* A conditional jump: jt and jf are counts (TO_NEXT) or shared returns. */
 static void
-rule(struct prog *p, long nr, unsigned int action)
+jump(struct prog *p, unsigned short op, unsigned int k, enum target t,
+    unsigned char jt, enum target f, unsigned char jf)
 {
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (unsigned int)nr);
-	emit(p, BPF_RET | BPF_K, 0, 0, action);
+	emit(p, BPF_JMP | op | BPF_K, k);
+	if (p->n == 0 || p->bad)
+		return;
+	p->f[p->n - 1].jt = jt;
+	p->f[p->n - 1].jf = jf;
+	p->to[p->n - 1][0] = (unsigned char)t;
+	p->to[p->n - 1][1] = (unsigned char)f;
 }
 
-/* nr allowed when argument arg has none of the bits of mask. */
+/*
+ * One rule. miss is where a call of another number goes: the next rule,
+ * or TO_DENY after the last rule of a leaf.
+ */
 static void
-allow_without(struct prog *p, long nr, unsigned int arg, unsigned int mask)
+rule(struct prog *p, const struct rule *r, enum target miss)
 {
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (unsigned int)nr);
-	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, (unsigned int)ARG_LO(arg));
-	emit(p, BPF_JMP | BPF_JSET | BPF_K, 1, 0, mask);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	emit(p, BPF_RET | BPF_K, 0, 0, RET_DENY);
+	enum target hit = r->kind == R_KILL ? TO_KILL : TO_ALLOW;
+
+	if (r->kind == R_ALLOW || r->kind == R_KILL ||
+	    (r->kind == R_NO_EXEC && UNDER_VALGRIND())) {
+		jump(p, BPF_JEQ, r->nr, hit, 0, miss, 0);
+		return;
+	}
+	/* Past the argument load and its test when the number differs. */
+	jump(p, BPF_JEQ, r->nr, TO_NEXT, 0, miss, miss == TO_NEXT ? 2 : 0);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, (unsigned int)ARG_LO(r->arg));
+	if (r->kind == R_WITHOUT || r->kind == R_NO_EXEC)
+		jump(p, BPF_JSET, r->k, TO_DENY, 0, TO_ALLOW, 0);
+	else
+		jump(p, BPF_JEQ, r->kind == R_IF_PID ? p->pid : r->k,
+		    TO_ALLOW, 0, TO_DENY, 0);
 }
 
-/* nr allowed when argument arg equals val. */
+/*
+ * A binary search over the rules in ord (sorted by number), the syscall
+ * number in the accumulator. The kernel runs the filter for every syscall
+ * number when it is attached, to learn which ones it may allow without
+ * running it; along a list of rules that costs the length of the list for
+ * each unlisted number. Along the tree it costs the depth.
+ */
 static void
-allow_if(struct prog *p, long nr, unsigned int arg, unsigned int val)
+tree(struct prog *p, const unsigned char *ord, size_t n)
 {
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (unsigned int)nr);
-	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, (unsigned int)ARG_LO(arg));
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, val);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	emit(p, BPF_RET | BPF_K, 0, 0, RET_DENY);
+	size_t i, half = n / 2;
+	unsigned short at;
+
+	if (n <= LEAF_MAX) {
+		for (i = 0; i < n; i++)
+			rule(p, &rules[ord[i]], i + 1 < n ? TO_NEXT : TO_DENY);
+		return;
+	}
+	at = p->n;
+	jump(p, BPF_JGE, rules[ord[half]].nr, TO_NEXT, 0, TO_NEXT, 0);
+	tree(p, ord, half);
+	if (p->bad || p->n - at - 1 > 255) {
+		p->bad = 1;
+		return;
+	}
+	p->f[at].jt = (unsigned char)(p->n - at - 1);
+	tree(p, ord + half, n - half);
 }
 
-#define ALLOW(p, name)	rule((p), SYS_##name, SECCOMP_RET_ALLOW)
-#define KILL(p, name)	rule((p), SYS_##name, SECCOMP_RET_KILL_PROCESS)
+/* The shared returns, and the jumps to them. */
+static void
+finish(struct prog *p)
+{
+	unsigned short ret[4], i, j, d;
+
+	ret[TO_ALLOW] = p->n;
+	emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	ret[TO_DENY] = p->n;
+	emit(p, BPF_RET | BPF_K, RET_DENY);
+	ret[TO_KILL] = p->n;
+	emit(p, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	if (p->bad)
+		return;
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < 2; j++) {
+			if (p->to[i][j] == TO_NEXT)
+				continue;
+			d = (unsigned short)(ret[p->to[i][j]] - i - 1);
+			if (d > 255) {
+				p->bad = 1;
+				return;
+			}
+			if (j == 0)
+				p->f[i].jt = (unsigned char)d;
+			else
+				p->f[i].jf = (unsigned char)d;
+		}
+}
 
 static void
 build(struct prog *p)
 {
-	unsigned int pid = (unsigned int)getpid();
+	unsigned char ord[NRULES], t;
+	size_t i, j;
 
-	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0,
-	    offsetof(struct seccomp_data, arch));
-	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, SANDBOX_ARCH);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
-	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0,
-	    offsetof(struct seccomp_data, nr));
+	/* Insertion sort: a few dozen rules, no allocation. */
+	for (i = 0; i < NRULES; i++) {
+		t = (unsigned char)i;
+		for (j = i; j > 0 && rules[ord[j - 1]].nr > rules[t].nr; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = t;
+	}
+	for (i = 1; i < NRULES; i++)
+		if (rules[ord[i]].nr == rules[ord[i - 1]].nr)
+			p->bad = 1;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	jump(p, BPF_JEQ, SANDBOX_ARCH, TO_NEXT, 0, TO_KILL, 0);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 #ifdef __x86_64__
 	/* x32 numbers carry this bit and reach the same handlers. */
-	emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, 0x40000000U);
-	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	jump(p, BPF_JGE, 0x40000000U, TO_KILL, 0, TO_NEXT, 0);
 #endif
-
-	/* Nothing that answers a request runs programs or other processes. */
-	KILL(p, execve);
-	KILL(p, execveat);
-	KILL(p, process_vm_readv);
-	KILL(p, process_vm_writev);
-#ifndef SANDBOX_ASAN
-	KILL(p, ptrace);
-	KILL(p, clone);
-#endif
-	KILL(p, clone3);
-#ifdef SYS_fork
-	KILL(p, fork);
-	KILL(p, vfork);
-#endif
-
-	/* Files: read only. */
-	allow_without(p, SYS_openat, 2, OPEN_WRITE);
-#ifdef SYS_open
-	allow_without(p, SYS_open, 1, OPEN_WRITE);
-#endif
-	ALLOW(p, read);
-	ALLOW(p, readv);
-	ALLOW(p, pread64);
-	ALLOW(p, close);
-	ALLOW(p, fstat);
-	ALLOW(p, newfstatat);
-	ALLOW(p, statx);
-	ALLOW(p, lseek);
-	ALLOW(p, fcntl);
-
-	/* The answer and stderr logging. */
-	ALLOW(p, write);
-	ALLOW(p, writev);
-#ifdef SYS_poll
-	ALLOW(p, poll);
-#endif
-	ALLOW(p, ppoll);
-
-	/* malloc; no new executable memory. */
-	if (UNDER_VALGRIND()) {
-		ALLOW(p, mmap);
-		ALLOW(p, mprotect);
-	} else {
-		allow_without(p, SYS_mmap, 2, PROT_EXEC);
-		allow_without(p, SYS_mprotect, 2, PROT_EXEC);
-	}
-	ALLOW(p, munmap);
-	ALLOW(p, mremap);
-	ALLOW(p, madvise);
-	ALLOW(p, brk);
-	ALLOW(p, futex);
-	ALLOW(p, getrandom);
-
-	/* syslog's /dev/log, NSS daemons: local sockets only. */
-	allow_if(p, SYS_socket, 0, AF_UNIX);
-	ALLOW(p, connect);
-	ALLOW(p, sendto);
-	ALLOW(p, sendmsg);
-	ALLOW(p, recvfrom);
-	ALLOW(p, recvmsg);
-	ALLOW(p, getsockopt);
-
-	/* Time, identity, signals to itself (abort), exit. */
-	/* Without a vDSO (valgrind, some kernels) these are real calls. */
-	ALLOW(p, clock_gettime);
-	ALLOW(p, gettimeofday);
-#ifdef SYS_time
-	ALLOW(p, time);
-#endif
-	ALLOW(p, getpid);
-	ALLOW(p, gettid);
-	ALLOW(p, getuid);
-	ALLOW(p, geteuid);
-	ALLOW(p, getgid);
-	ALLOW(p, getegid);
-	ALLOW(p, rt_sigaction);
-	ALLOW(p, rt_sigprocmask);
-	ALLOW(p, rt_sigreturn);
-	ALLOW(p, restart_syscall);
-	allow_if(p, SYS_tgkill, 0, pid);
-	allow_if(p, SYS_kill, 0, pid);
-	ALLOW(p, exit);
-	ALLOW(p, exit_group);
-
-#ifdef SANDBOX_ASAN
-	ALLOW(p, ptrace);
-	ALLOW(p, clone);
-	ALLOW(p, wait4);
-	ALLOW(p, sigaltstack);
-	ALLOW(p, prctl);
-	ALLOW(p, sched_yield);
-	ALLOW(p, getdents64);
-#ifdef SYS_getdents
-	ALLOW(p, getdents);
-#endif
-	ALLOW(p, ioctl);
-	ALLOW(p, readlinkat);
-#ifdef SYS_readlink
-	ALLOW(p, readlink);
-#endif
-	ALLOW(p, getppid);
-	ALLOW(p, pipe2);
-	ALLOW(p, dup3);
-#endif
-
-	emit(p, BPF_RET | BPF_K, 0, 0, RET_DENY);
+	tree(p, ord, NRULES);
+	finish(p);
 }
 
 afp_err
 sandbox_enter(void)
 {
 	static int entered;
-	struct prog p = { .n = 0, .full = 0 };
+	struct prog p;
 	struct sock_fprog fp;
 
 	if (entered)
 		return AFP_OK;
+	p.n = 0;
+	p.bad = 0;
+	p.pid = (unsigned int)getpid();
 	build(&p);
-	if (p.full)
+	if (p.bad)
 		return AFP_ERR_INTERNAL;
 	fp.len = p.n;
 	fp.filter = p.f;

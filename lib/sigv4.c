@@ -9,6 +9,7 @@
 
 #include "enc.h"
 #include "sigv4.h"
+#include "tm.h"
 
 #define ALGORITHM	"AWS4-HMAC-SHA256"
 #define SHA256_LEN	32
@@ -657,11 +658,11 @@ amz_dates(time_t when, char amzdate[AMZDATE_LEN + 1], char day[9])
 	struct tm tm;
 
 	/* A four-digit year, or the date would not be 8 characters. */
-	if (gmtime_r(&when, &tm) == NULL || tm.tm_year < 70 ||
-	    tm.tm_year > 9999 - 1900)
+	if (tm_utc(when, &tm) != AFP_OK || tm.tm_year < 70)
 		return AFP_ERR_INVAL;
-	if (strftime(amzdate, AMZDATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm) !=
-	    AMZDATE_LEN)
+	if (snprintf(amzdate, AMZDATE_LEN + 1, "%04d%02d%02dT%02d%02d%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec) != AMZDATE_LEN)
 		return AFP_ERR_INVAL;
 	memcpy(day, amzdate, 8);
 	day[8] = '\0';

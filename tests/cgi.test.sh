@@ -32,6 +32,8 @@ conf() {
 conf afp.conf "web_user = $(id -un)"
 conf userenv.conf "web_user = $(id -un)" 'user_env = AUTH_USER'
 conf trust.conf 'web_user = daemon'
+conf uid.conf "web_user = $(id -u)"
+conf uidother.conf "web_user = $(id -u daemon)"
 CONF=$C/afp.conf
 cat >"$C/accounts.d/test.conf" <<EOF
 [account prod]
@@ -280,6 +282,16 @@ expect_eq "$(body)" '{"status":"500","message":"internal error"}' \
     "web_user mismatch: the body carries no data"
 cgi GET /status
 expect_eq "$H_CODE" 500 "web_user mismatch: /status is 500 too"
+# A uid instead of a name: compared without a user lookup.
+CONF=$C/uid.conf
+cgi GET /account/prod/admin REMOTE_USER=alice
+expect_eq "$H_CODE" 200 "web_user = $(id -u) (our uid, as a number): 200"
+CONF=$C/uidother.conf
+cgi GET /account/prod/admin REMOTE_USER=alice
+expect_eq "$H_CODE/$(body)" '500/{"status":"500","message":"internal error"}' \
+    "web_user = $(id -u daemon) (daemon's uid), run by $(id -un): 500, no data"
+check "uid mismatch: the log names both uids" \
+    grep -q "real uid $(id -u) is not web_user $(id -u daemon)'s" "$T_TMP/h.err"
 CONF=$C/afp.conf
 
 # --- AFP_CONFIG is ignored when running setgid ------------------------------------

@@ -24,6 +24,8 @@ expect_eq "$(owner /usr/lib/cgi-bin/afp)" "root:www-data 750" \
 expect_eq "$(owner /usr/sbin/afp-refresher)" "root:root 755" "refresher installed"
 expect_eq "$(owner /etc/afp)" "root:afp 750" "config directory"
 expect_eq "$(owner /etc/afp/afp.conf)" "root:afp 640" "afp.conf root:afp 0640"
+check "afp.conf names www-data by its uid" \
+    grep -qx "web_user *= $(id -u www-data)" "$root/etc/afp/afp.conf"
 expect_eq "$(owner /etc/afp/accounts.d)" "root:afp 750" "accounts.d"
 expect_eq "$(owner /etc/afp/passwd)" "root:afp 640" "password file for pam_pwdfile"
 expect_eq "$(owner /var/cache/afp)" "root:afp 2750" "cache directory root:afp 2750 (setgid)"

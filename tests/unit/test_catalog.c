@@ -213,6 +213,46 @@ test_odd(void)
 	buf_free(&v);
 }
 
+/* Past CATALOG_READ_MAX the file is mapped; the search is the same. */
+static void
+test_open_large(void)
+{
+	struct catalog cat;
+	struct buf text, v;
+	char path[512], name[32];
+	size_t i;
+	afp_err r = AFP_OK;
+
+	buf_init(&text, 0);
+	r = buf_addstr(&text, "afp-catalog 1\n");
+	for (i = 0; r == AFP_OK && text.len <= CATALOG_READ_MAX; i++)
+		r = buf_printf(&text, "u user%06zu acct/role\n", i);
+	T_OK(r == AFP_OK, "a catalog of %zu lines, %zu bytes", i, text.len);
+	put("large", buf_str(&text));
+	snprintf(path, sizeof(path), "%s/large", dir);
+	T_EQ(catalog_open(path, &cat), AFP_OK, "open: a large catalog");
+	T_OK(cat.map != NULL && cat.data.p == NULL,
+	    "open: a large catalog is mapped, not read");
+	buf_init(&v, 0);
+	snprintf(name, sizeof(name), "user%06zu", i - 1);
+	T_STREQ(values(&cat, 'u', name, &v), "acct/role",
+	    "each: the last user of a mapped catalog");
+	T_STREQ(values(&cat, 'u', "user000000", &v), "acct/role",
+	    "each: the first user of a mapped catalog");
+	buf_free(&v);
+	catalog_close(&cat);
+	T_OK(cat.map == NULL && cat.p == NULL, "close: unmapped");
+	buf_reset(&text);
+	r = buf_addstr(&text, "afp-catalog 9\n");
+	while (r == AFP_OK && text.len <= CATALOG_READ_MAX)
+		r = buf_addstr(&text, "u someone acct/role\n");
+	put("largebad", buf_str(&text));
+	snprintf(path, sizeof(path), "%s/largebad", dir);
+	T_EQ(catalog_open(path, &cat), AFP_ERR_PARSE,
+	    "open: a large file with a wrong header");
+	buf_free(&text);
+}
+
 static void
 test_open(void)
 {
@@ -227,9 +267,17 @@ test_open(void)
 	put("cat", want_text);
 	snprintf(path, sizeof(path), "%s/cat", dir);
 	T_EQ(catalog_open(path, &cat), AFP_OK, "open: a catalog");
-	T_EQ(cat.len, sizeof(want_text) - 1 - 14, "open: every line mapped");
+	T_EQ(cat.len, sizeof(want_text) - 1 - 14, "open: every line there");
+	T_OK(cat.map == NULL && cat.data.p != NULL,
+	    "open: a small catalog is read, not mapped");
 	catalog_close(&cat);
-	T_OK(cat.map == NULL && cat.p == NULL, "close: cleared");
+	T_OK(cat.map == NULL && cat.p == NULL && cat.data.p == NULL,
+	    "close: cleared");
+	test_open_large();
+	put("bad", "afp-catalog 2\nu alice prod/admin\n");
+	snprintf(path, sizeof(path), "%s/bad", dir);
+	T_EQ(catalog_open(path, &cat), AFP_ERR_PARSE,
+	    "open: a small file with a wrong header");
 	snprintf(link, sizeof(link), "%s/link", dir);
 	T_OK(symlink(path, link) == 0, "a symlink to it");
 	T_EQ(catalog_open(link, &cat), AFP_ERR_IO, "open: a symlink is refused");

@@ -216,6 +216,31 @@ test_duration(void)
 }
 
 static void
+test_uid(void)
+{
+	static const struct {
+		const char *s;
+		int is_uid;
+		unsigned long uid;
+	} cases[] = {
+		{ "33", 1, 33 }, { "0", 1, 0 }, { "4294967294", 1, 4294967294UL },
+		{ "4294967295", 0, 0 }, { "99999999999", 0, 0 },
+		{ "www-data", 0, 0 }, { "33a", 0, 0 }, { "-1", 0, 0 },
+		{ "+33", 0, 0 }, { "", 0, 0 },
+	};
+	size_t i;
+	uid_t uid;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uid = 12345;
+		T_OK(conf_uid(cases[i].s, &uid) == cases[i].is_uid &&
+		    (!cases[i].is_uid || uid == (uid_t)cases[i].uid),
+		    "uid: \"%s\" %s", cases[i].s,
+		    cases[i].is_uid ? "is that uid" : "is no uid");
+	}
+}
+
+static void
 test_names(void)
 {
 	static const char *const good_names[] = {
@@ -258,6 +283,7 @@ test_names(void)
 		T_OK(!conf_user_ok(bad_users[i]), "user_ok: refuses \"%s\"",
 		    bad_users[i]);
 	T_OK(!conf_user_ok(NULL), "user_ok: refuses NULL");
+	test_uid();
 }
 
 static void
@@ -723,6 +749,10 @@ test_errors(void)
 	expect_ok("concurrency 64", AFP_MIN "concurrency = 64\n", NULL, NULL);
 	expect_err("empty web_user", AFP_MIN "web_user =\n", NULL, NULL,
 	    "afp.conf:3", "web_user needs a value");
+	expect_err("web_user too large a uid", AFP_MIN "web_user = 4294967295\n",
+	    NULL, NULL, "afp.conf:3",
+	    "bad web_user \"4294967295\" (a user name or a uid)");
+	expect_ok("web_user a uid", AFP_MIN "web_user = 33\n", NULL, NULL);
 	expect_err("bad user_env", AFP_MIN "user_env = 1X\n", NULL, NULL,
 	    "afp.conf:3", "bad user_env \"1X\" (an environment variable name)");
 	expect_err("sts_endpoint ftp", AFP_MIN "sts_endpoint = ftp://x\n", NULL,

@@ -75,6 +75,39 @@ test_b64(void)
 	buf_free(&b);
 }
 
+/* tm_utc against glibc's gmtime_r, which reads the time zone file. */
+static void
+test_tm_utc(void)
+{
+	static const time_t edge[] = {
+		0, -1, 86399, 86400, 951782399, 951782400, 951868800,
+		1456790399, 4107542400, 253402300799, -62167219200,
+	};
+	struct tm a, b;
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	size_t i, bad = 0, n = 0;
+	time_t t;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]) + 200000; i++) {
+		if (i < sizeof(edge) / sizeof(edge[0])) {
+			t = edge[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			t = (time_t)(x % 315537897600ULL) - 62167219200LL;
+		}
+		n++;
+		if (gmtime_r(&t, &b) == NULL || tm_utc(t, &a) != AFP_OK ||
+		    a.tm_year != b.tm_year || a.tm_mon != b.tm_mon ||
+		    a.tm_mday != b.tm_mday || a.tm_hour != b.tm_hour ||
+		    a.tm_min != b.tm_min || a.tm_sec != b.tm_sec)
+			bad++;
+	}
+	T_OK(bad == 0, "tm: tm_utc agrees with gmtime_r on %zu times from the "
+	    "year 0 to 9999 (%zu differ)", n, bad);
+}
+
 static void
 test_tm(void)
 {
@@ -96,6 +129,24 @@ test_tm(void)
 	T_EQ(tm_parse_iso8601("", &t), AFP_ERR_PARSE, "tm: reject empty");
 	T_OK(tm_format_iso8601(1440938160, s) == AFP_OK &&
 	    strcmp(s, "2015-08-30T12:36:00Z") == 0, "tm: format");
+	T_OK(tm_parse_iso8601("2016-02-29T23:59:59Z", &t) == AFP_OK &&
+	    t == 1456790399, "tm: parse a leap day");
+	T_EQ(tm_parse_iso8601("2100-02-29T00:00:00Z", &t), AFP_ERR_PARSE,
+	    "tm: reject Feb 29 of a century that is no leap year");
+	T_OK(tm_parse_iso8601("2000-02-29T00:00:00Z", &t) == AFP_OK &&
+	    t == 951782400, "tm: parse Feb 29 of 2000");
+	T_EQ(tm_parse_iso8601("2015-04-31T00:00:00Z", &t), AFP_ERR_PARSE,
+	    "tm: reject Apr 31");
+	T_EQ(tm_parse_iso8601("1969-12-31T23:59:59Z", &t), AFP_ERR_PARSE,
+	    "tm: reject before 1970");
+	T_OK(tm_format_iso8601(253402300799, s) == AFP_OK &&
+	    strcmp(s, "9999-12-31T23:59:59Z") == 0, "tm: format the last second of 9999");
+	T_EQ(tm_format_iso8601(253402300800, s), AFP_ERR_INVAL,
+	    "tm: refuse the year 10000");
+	test_tm_utc();
+	t = time(NULL);
+	T_OK(tm_now_syscall() - t <= 2 && tm_now_syscall() >= t,
+	    "tm: tm_now_syscall reads the same clock as time()");
 	T_STREQ(afp_strerror(AFP_ERR_MAX), "unknown error", "err: out of range");
 	T_STREQ(afp_strerror(AFP_OK), "success", "err: table");
 }

@@ -1,7 +1,9 @@
 /*
  * The seccomp sandbox: each case runs in a child that enters it, so a
  * killed call cannot take the test down. The same calls made outside the
- * sandbox succeed, so the denials come from the filter.
+ * sandbox succeed, so the denials come from the filter. A BPF interpreter
+ * runs the compiled search tree for every syscall number and checks it
+ * against the rule table (the file is included for its static table).
  */
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -20,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "../../lib/sandbox.c"
 #include "t.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -321,6 +323,123 @@ teardown(void)
 	(void)rmdir(dir);
 }
 
+/* Classic BPF as seccomp runs it; steps counts the instructions run. */
+static unsigned int
+bpf_run(const struct prog *p, const struct seccomp_data *d, int *steps)
+{
+	unsigned int a = 0, pc = 0, off;
+
+	for (*steps = 0; pc < p->n; (*steps)++) {
+		const struct sock_filter *f = &p->f[pc++];
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			off = f->k;
+			if (off % 4 != 0 || off + 4 > sizeof(*d))
+				return 0xdeadU;
+			memcpy(&a, (const char *)d + off, 4);
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & f->k) != 0 ? f->jt : f->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		default:
+			return 0xbeefU;
+		}
+	}
+	return 0xfeedU;		/* ran off the end */
+}
+
+/* What the rule table says for nr with argument arg set to v. */
+static unsigned int
+table_says(unsigned int nr, unsigned int arg, unsigned int v, unsigned int pid)
+{
+	size_t i;
+
+	for (i = 0; i < NRULES; i++) {
+		const struct rule *r = &rules[i];
+
+		if (r->nr != nr)
+			continue;
+		switch (r->kind) {
+		case R_ALLOW:
+			return SECCOMP_RET_ALLOW;
+		case R_KILL:
+			return SECCOMP_RET_KILL_PROCESS;
+		case R_WITHOUT:
+		case R_NO_EXEC:
+			return arg == r->arg && (v & r->k) != 0 ? RET_DENY :
+			    SECCOMP_RET_ALLOW;
+		case R_IF:
+			return arg == r->arg && v == r->k ? SECCOMP_RET_ALLOW :
+			    RET_DENY;
+		case R_IF_PID:
+			return arg == r->arg && v == pid ? SECCOMP_RET_ALLOW :
+			    RET_DENY;
+		}
+	}
+	return RET_DENY;
+}
+
+static void
+test_tree(void)
+{
+	static const unsigned int vals[] = { 0, 1, 2, 4, 0x40, 0x200, 0x400,
+	    0x10000, 0x400000, 12345, 0xffffffffU };
+	struct seccomp_data d;
+	struct prog p;
+	unsigned int nr, arg, got, want;
+	size_t v, bad = 0, n = 0;
+	int steps, max = 0;
+
+	p.n = 0;
+	p.bad = 0;
+	p.pid = 12345;
+	build(&p);
+	T_OK(!p.bad && p.n > 0, "tree: %zu rules compile into %u instructions",
+	    NRULES, p.n);
+	memset(&d, 0, sizeof(d));
+	d.arch = SANDBOX_ARCH;
+	/* Every argument value on every argument slot, for every number. */
+	for (nr = 0; nr < 1024; nr++)
+		for (arg = 0; arg < 6; arg++)
+			for (v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+				memset(d.args, 0, sizeof(d.args));
+				d.nr = (int)nr;
+				memcpy((char *)&d + ARG_LO(arg), &vals[v], 4);
+				got = bpf_run(&p, &d, &steps);
+				want = table_says(nr, arg, vals[v], p.pid);
+				n++;
+				if (got != want && bad++ < 5)
+					printf("# nr %u arg %u = %#x: filter %#x, "
+					    "table %#x\n", nr, arg, vals[v], got,
+					    want);
+				if (steps > max)
+					max = steps;
+			}
+	T_OK(bad == 0, "tree: decides like the rule table for syscalls 0-1023 "
+	    "with %zu argument sets (%zu differ)", n, bad);
+	/* The kernel runs the filter for every number when it is attached. */
+	T_OK(max <= 16, "tree: at most 16 instructions for any call (%d)", max);
+	d.nr = SYS_read;
+	d.arch = SANDBOX_ARCH ^ 1;
+	T_EQ(bpf_run(&p, &d, &steps), SECCOMP_RET_KILL_PROCESS,
+	    "tree: a foreign architecture is killed");
+#ifdef __x86_64__
+	d.arch = SANDBOX_ARCH;
+	d.nr = (int)(0x40000000U | SYS_read);
+	T_EQ(bpf_run(&p, &d, &steps), SECCOMP_RET_KILL_PROCESS,
+	    "tree: an x32 number is killed");
+#endif
+}
+
 int
 main(void)
 {
@@ -329,6 +448,7 @@ main(void)
 	size_t i;
 	int st;
 
+	test_tree();
 	if (setup() == -1) {
 		T_OK(0, "test setup in %s", dir);
 		return t_done();
