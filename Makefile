@@ -10,12 +10,13 @@ SYSCONFDIR ?= /etc
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-unused-parameter
 HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+SECTIONS = -ffunction-sections -fdata-sections
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   ?=
-CFLAGS_ALL = -std=c11 -Ilib -Itests -D_GNU_SOURCE -DAFP_VERSION=\"$(VERSION)\" -DAFP_CONFIG_PATH=\"$(SYSCONFDIR)/afp/afp.conf\" $(OPT) $(WARN) $(HARDEN) $(SAN) $(CFLAGS) \
+CFLAGS_ALL = -std=c11 -Ilib -Itests -D_GNU_SOURCE -DAFP_VERSION=\"$(VERSION)\" -DAFP_CONFIG_PATH=\"$(SYSCONFDIR)/afp/afp.conf\" $(OPT) $(WARN) $(HARDEN) $(SECTIONS) $(SAN) $(CFLAGS) \
            $(shell $(PKG_CONFIG) --cflags json-c inih libcurl libxml-2.0 libcrypto)
-LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SAN) $(LDFLAGS)
+LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,--gc-sections $(SAN) $(LDFLAGS)
 
 # inih is linked statically into the CGI: one shared object less to load
 # on every request.

@@ -13,19 +13,12 @@
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "now.h"
 
 #define ANON_PAGES	256
 
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 int
 main(int argc, char **argv)
@@ -52,10 +45,10 @@ main(int argc, char **argv)
 		for (i = 0; i < len; i += 4096)	/* into the page cache */
 			if (pread(fd, &c, 1, (off_t)i) == 1)
 				sum += (unsigned char)c;
-		t0 = now_us();
+		t0 = (now_ms() * 1e3);
 		for (i = 0, nfile = 0; i < len; i += 65536, nfile++)
 			sum += (unsigned char)p[i];
-		t = (now_us() - t0) / (double)nfile;
+		t = ((now_ms() * 1e3) - t0) / (double)nfile;
 		if (file_us < 0 || t < file_us)
 			file_us = t;
 		munmap((void *)p, len);
@@ -64,10 +57,10 @@ main(int argc, char **argv)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return 1;
-		t0 = now_us();
+		t0 = (now_ms() * 1e3);
 		for (i = 0; i < ANON_PAGES; i++)
 			p[i * (size_t)page] = 1;
-		t = (now_us() - t0) / ANON_PAGES;
+		t = ((now_ms() * 1e3) - t0) / ANON_PAGES;
 		if (anon_us < 0 || t < anon_us)
 			anon_us = t;
 		munmap((void *)p, ANON_PAGES * (size_t)page);

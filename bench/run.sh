@@ -7,7 +7,8 @@
 # Environment: BUILD (build dir with afp.cgi, afp-refresher and bench/),
 # BENCH_SECONDS (per wrk measurement, default 5), BENCH_CONNECTIONS and
 # BENCH_THREADS (wrk -c/-t, default 2/2), BENCH_REPEAT (refresher runs
-# per size, the median counts, default 3), BENCH_OUT (default
+# per size, the median counts, default 3), BENCH_ROUNDS (afp credential
+# runs alternating with the baseline's, default 3), BENCH_OUT (default
 # bench/RESULTS.md).
 #
 # How requests are authenticated: with auth = remote_user, lighttpd's
@@ -26,6 +27,7 @@ SECS=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-2}
 THREADS=${BENCH_THREADS:-2}
 REPEAT=${BENCH_REPEAT:-3}
+ROUNDS=${BENCH_ROUNDS:-3}
 OUT=${BENCH_OUT:-$BENCH_DIR/RESULTS.md}
 HELLO=$BUILD/bench/hello
 STUB=$BUILD/bench/sts_stub
@@ -268,6 +270,22 @@ measure() {
 	put "$_k.p99" "$(lat_ms 99% "$_o")"
 }
 
+# mean_of KEY N: KEY.rps, .p50 and .p99 as the means of KEY1 ... KEYN, and
+# KEY.runs listing each run's req/s.
+mean_of() {
+	local _f _i _sum _runs
+	for _f in rps p50 p99; do
+		_i=1 _sum=0 _runs=
+		while [ "$_i" -le "$2" ]; do
+			_sum="$_sum + $(get "$1$_i.$_f")"
+			_runs="$_runs${_runs:+,_}$(get "$1$_i.$_f")"
+			_i=$((_i + 1))
+		done
+		put "$1.$_f" "$(calc "($_sum) / $2")"
+		[ "$_f" != rps ] || put "$1.runs" "$_runs"
+	done
+}
+
 # row LABEL KEY BASEKEY: a table row with throughput relative to BASEKEY.
 row() {
 	md "| $1 | $(get "$2.rps") | $(get "$2.p50") | $(get "$2.p99") | $(calc "$(get "$2.rps") / $(get "$3.rps")") |"
@@ -420,20 +438,24 @@ head -c "$size" /dev/zero | tr '\0' x >"$T_TMP/static.json"
 cp "$T_TMP/static.json" "$T_TMP/srv-ru/www/"
 put static.size "$size"
 measure static "$STATIC_URL"
-measure hello "$HELLO_URL"
-measure creds "$AFP$CREDS10"
-measure hello2 "$HELLO_URL"
+# The machine's load drifts: runs of the baseline and of afp's credentials
+# alternate, starting and ending with the baseline, and the ratio uses the
+# means (ROUNDS afp runs between ROUNDS + 1 baseline runs).
+i=1
+measure hello1 "$HELLO_URL"
+while [ "$i" -le "$ROUNDS" ]; do
+	measure "creds$i" "$AFP$CREDS10"
+	i=$((i + 1))
+	measure "hello$i" "$HELLO_URL"
+done
+mean_of hello $((ROUNDS + 1))
+mean_of creds "$ROUNDS"
 measure account "$AFP/account"
 measure status "$AFP/status"
 stop_server
 # web_user by name instead of uid: one NSS user lookup per request.
 sed "s/^web_user *=.*/web_user     = $(id -un)/" "$RU10" >"$T_TMP/ru10/byname.conf"
-bench_server byname "$T_TMP/ru10/byname.conf" REMOTE_USER=alice
-measure byname "$AFP$CREDS10"
-stop_server
-# The machine's load drifts: afp's credentials run sits between two of
-# the baseline's, and the ratios use their mean.
-put helloavg.rps "$(calc "($(get hello.rps) + $(get hello2.rps)) / 2")"
+BYNAME=$T_TMP/ru10/byname.conf
 
 # 2. PAM through pam_wrapper; the hello-world CGI gets the same preload.
 # shellcheck disable=SC2086
@@ -530,6 +552,7 @@ ldstat hello "$HELLO" "$RU10" /
 ldstat cgi "$CGI" "$RU10" "$CREDS10"
 spawn_ms hello "$HELLO" "$RU10" /
 spawn_ms cgi "$CGI" "$RU10" "$CREDS10"
+spawn_ms byname "$CGI" "$BYNAME" "$CREDS10"
 : >"$T_TMP/sbx"
 for i in 1 2 3; do
 	"$SBXCOST" 300 | sed -n 's/^ms //p' >>"$T_TMP/sbx" || die "sandbox_cost failed"
@@ -537,6 +560,7 @@ done
 put sandbox.ms "$(median <"$T_TMP/sbx")"
 faults hello "$HELLO" "$RU10" /
 faults cgi "$CGI" "$RU10" "$CREDS10"
+faults byname "$CGI" "$BYNAME" "$CREDS10"
 libc=$(ldd "$HELLO" | awk '$1 ~ /^libc\.so/ { print $3 }')
 "$FAULTCOST" "$libc" >"$T_TMP/fc" || die "fault_cost $libc failed"
 put fault.file "$(sed -n 's/^file_us //p' "$T_TMP/fc")"
@@ -565,20 +589,20 @@ md "# afp benchmark results" "" \
 md "" "## 1. CGI under lighttpd, auth = remote_user" "" \
     "lighttpd's mod_setenv sets \`REMOTE_USER=alice\` for every request (for" \
     "both CGIs), so no password check is measured here. The static file has" \
-    "the size of afp's credentials answer ($(get static.size) bytes). The hello-world" \
-    "CGI was measured just before and just after afp's credentials; the" \
-    "ratios use the mean of the two." "" \
+    "the size of afp's credentials answer ($(get static.size) bytes). Runs of" \
+    "the hello-world CGI and of afp's credentials alternate ($((ROUNDS + 1)) and" \
+    "$ROUNDS runs, the baseline first and last); their rows are the means." "" \
     "| request | req/s | p50 ms | p99 ms | req/s ÷ hello-world |" \
     "|---|---:|---:|---:|---:|"
-row "static file, same size" static helloavg
-row "hello-world C CGI" hello helloavg
-row "afp \`.../credentials\`" creds helloavg
-row "hello-world C CGI (again)" hello2 helloavg
-row "afp \`/account\`" account helloavg
-row "afp \`/status\`" status helloavg
-row "afp \`.../credentials\`, \`web_user\` by name" byname helloavg
+row "static file, same size" static hello
+row "hello-world C CGI (mean)" hello hello
+row "afp \`.../credentials\` (mean)" creds hello
+row "afp \`/account\`" account hello
+row "afp \`/status\`" status hello
+md "" "Each run, req/s: hello-world $(get hello.runs | tr _ ' '); afp credentials" \
+    "$(get creds.runs | tr _ ' ')."
 md "" "afp.conf names \`web_user\` by uid, as install.sh writes it; by name," \
-    "each request makes an NSS user lookup (last row)."
+    "each request makes an NSS user lookup (section 5 has its cost)."
 
 md "" "## 2. auth = pam (pam_wrapper + pam_matrix)" "" \
     "wrk sends HTTP Basic; afp.cgi checks it with PAM. pam_wrapper and" \
@@ -590,7 +614,7 @@ row "hello-world C CGI, wrappers preloaded" pam_hello pam_hello
 row "afp \`.../credentials\`, PAM" pam_creds pam_hello
 row "afp \`/account\`, PAM" pam_account pam_hello
 md "" "PAM against remote_user, afp credentials: $(calc "$(get pam_creds.rps) / $(get creds.rps)") × the throughput;" \
-    "the preload alone costs the hello-world CGI $(calc "$(get pam_hello.rps) / $(get helloavg.rps)") × its throughput."
+    "the preload alone costs the hello-world CGI $(calc "$(get pam_hello.rps) / $(get hello.rps)") × its throughput."
 
 md "" "## 3. Configuration size" "" \
     "alice is allowed 10 roles in each configuration; the credential request" \
@@ -647,7 +671,8 @@ md "| instructions, credentials request, PAM | $(get pam.creds.ir) | |"
 md "| instructions, \`/status\` | $(get status.ir) | |"
 md "| one credentials request outside a server (posix_spawn to exit, ms) | $(get cgi.spawn) | $(get hello.spawn) (hello-world) |"
 md "| of which entering the seccomp sandbox (ms per process) | $(get sandbox.ms) | |"
-md "| minor page faults, one credentials request (exec included, median of 21) | $(get cgi.faults) | $(get hello.faults) (hello-world) |"
+md "| the same request, \`web_user\` by name (ms) | $(get byname.spawn) | |"
+md "| minor page faults, one credentials request (exec included, median of 21) | $(get cgi.faults) (\`web_user\` by name: $(get byname.faults)) | $(get hello.faults) (hello-world) |"
 md "| one page fault on this machine (µs; bench/fault_cost) | $(get fault.file) file-backed, $(get fault.anon) anonymous | |"
 md "| dynamic loader start-up, cycles (least of 21) | $(get cgi.cycles) | $(get hello.cycles) |"
 md "| relocations | $(get cgi.relocs) | $(get hello.relocs) |"
@@ -660,7 +685,7 @@ profile s10k.creds >>"$MD"
 md '```'
 
 # Targets.
-t_tput=$(calc "$(get creds.rps) / $(get helloavg.rps)")
+t_tput=$(calc "$(get creds.rps) / $(get hello.rps)")
 t_ref=$(calc "$(get r1000.ref.ms) / $(get r1000.base.ms)")
 verdict() {
 	if holds "$1"; then echo PASS; else echo MISS; fi

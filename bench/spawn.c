@@ -10,16 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
+#include "now.h"
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 int
 main(int argc, char **argv)

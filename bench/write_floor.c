@@ -13,19 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "now.h"
 #include "buf.h"
 #include "cache.h"
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 fail(const char *what, const char *path)
@@ -40,7 +32,7 @@ main(int argc, char **argv)
 	struct buf *tmp, path;
 	char *data;
 	long n, bytes, per, i;
-	long long t0;
+	double t0;
 	int rc = 1;
 
 	if (argc != 5 || (n = atol(argv[2])) <= 0 ||
@@ -80,7 +72,7 @@ main(int argc, char **argv)
 	}
 	if (cache_sync_fs(argv[1]) != AFP_OK)
 		return fail("syncfs", argv[1]);
-	printf("ms %lld\n", now_ms() - t0);
+	printf("ms %.0f\n", now_ms() - t0);
 	rc = 0;
 	for (i = 0; i < n; i++)
 		buf_free(&tmp[i]);

@@ -49,7 +49,13 @@ json_str(struct buf *b, const char *s)
 	while (*p != '\0') {
 		size_t n;
 
-		if (*p == '"' || *p == '\\') {
+		/* A run of printable ASCII in one append: keys and tokens. */
+		for (n = 0; p[n] >= 0x20 && p[n] < 0x7f && p[n] != '"' &&
+		    p[n] != '\\'; n++)
+			;
+		if (n > 0)
+			r = buf_add(b, p, n);
+		else if (*p == '"' || *p == '\\') {
 			char two[2] = { '\\', (char)*p };
 			r = buf_add(b, two, 2);
 			n = 1;
