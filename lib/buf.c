@@ -71,6 +71,7 @@ buf_read_fd(struct buf *b, int fd, size_t hint)
 	if ((r = buf_reserve(b, hint < b->max - b->len ? hint + 1 :
 	    b->max - b->len)) != AFP_OK)
 		return r;
+	b->p[b->len] = '\0';	/* a new allocation, and the file may be empty */
 	for (;;) {
 		if (b->cap - b->len - 1 == 0 && b->len < b->max &&
 		    (r = buf_reserve(b, b->max - b->len < 4096 ?

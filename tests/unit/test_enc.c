@@ -1,10 +1,67 @@
 /* Unit tests for buf, enc and tm. */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "buf.h"
 #include "enc.h"
 #include "tm.h"
+
+/* buf_read_fd over a pipe holding len bytes of 'x', hint and max given. */
+static afp_err
+read_pipe(size_t len, size_t hint, size_t max, struct buf *b)
+{
+	char chunk[256];
+	int fd[2];
+	size_t i;
+	afp_err r;
+
+	memset(chunk, 'x', sizeof(chunk));
+	if (len > 60000 || pipe(fd) == -1)
+		return AFP_ERR_INTERNAL;
+	for (i = 0; i < len; i += sizeof(chunk))
+		if (write(fd[1], chunk, len - i < sizeof(chunk) ? len - i :
+		    sizeof(chunk)) < 0)
+			return AFP_ERR_INTERNAL;
+	close(fd[1]);
+	buf_init(b, max);
+	r = buf_read_fd(b, fd[0], hint);
+	close(fd[0]);
+	return r;
+}
+
+static void
+test_read_fd(void)
+{
+	struct buf b;
+
+	T_OK(read_pipe(100, 100, 1000, &b) == AFP_OK && b.len == 100 &&
+	    strspn(buf_str(&b), "x") == 100, "read_fd: as hinted");
+	buf_free(&b);
+	T_OK(read_pipe(5000, 10, 10000, &b) == AFP_OK && b.len == 5000,
+	    "read_fd: more than hinted");
+	buf_free(&b);
+	T_OK(read_pipe(10, 5000, 10000, &b) == AFP_OK && b.len == 10,
+	    "read_fd: less than hinted");
+	buf_free(&b);
+	T_OK(read_pipe(0, 0, 10, &b) == AFP_OK && b.len == 0 &&
+	    strcmp(buf_str(&b), "") == 0, "read_fd: nothing");
+	buf_free(&b);
+	T_OK(read_pipe(1000, 1000, 1000, &b) == AFP_OK && b.len == 1000,
+	    "read_fd: exactly max");
+	buf_free(&b);
+	T_EQ(read_pipe(1001, 1000, 1000, &b), AFP_ERR_TOOBIG,
+	    "read_fd: one byte past max");
+	buf_free(&b);
+	T_EQ(read_pipe(3000, 10, 1000, &b), AFP_ERR_TOOBIG,
+	    "read_fd: past max with a small hint");
+	T_OK(b.len <= 1000, "read_fd: never past max in memory (%zu)", b.len);
+	buf_free(&b);
+	buf_init(&b, 100);
+	T_EQ(buf_read_fd(&b, -1, 10), AFP_ERR_IO, "read_fd: a bad descriptor");
+	buf_free(&b);
+}
 
 static void
 test_buf(void)
@@ -155,6 +212,7 @@ int
 main(void)
 {
 	test_buf();
+	test_read_fd();
 	test_uri();
 	test_b64();
 	test_tm();
