@@ -625,17 +625,16 @@ static afp_err
 section_begin(struct pctx *p, const char *name)
 {
 	const char *sp, *arg;
-	size_t tlen;
-	int n;
+	size_t tlen, n;
 
 	if (section_end(p) != AFP_OK)
 		return p->r;
 	memset(p->seen, 0, sizeof(p->seen));
 	p->sec_line = p->lineno;
-	n = snprintf(p->secname, sizeof(p->secname), "%s", name);
-	if (n < 0 || (size_t)n >= sizeof(p->secname))
+	if ((n = strlen(name)) >= sizeof(p->secname))
 		return perr(p, p->lineno, AFP_ERR_CONFIG,
 		    "section header too long");
+	memcpy(p->secname, name, n + 1);
 	switch (p->kind) {
 	case FK_AFP:
 		if (strcmp(name, "afp") != 0)
@@ -1445,6 +1444,9 @@ conf_reader(char *str, int num, void *stream)
 		perr(p, p->lineno, AFP_ERR_CONFIG, "expected key = value");
 		goto done;
 	}
+	/* A section nobody asked for: inih need not parse its keys. */
+	if (p->sec == SEC_SKIP)
+		return str;
 	memcpy(str, line, n);
 	str[n] = '\0';
 	return str;
