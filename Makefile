@@ -25,7 +25,7 @@ LIBS_REF = $(shell $(PKG_CONFIG) --libs libcurl libxml-2.0 libcrypto inih)
 
 # Modules both programs use, and those only one of them needs: the CGI must
 # not load libcrypto, libcurl or libxml2 (DESIGN.md §7).
-LIB_COMMON = lib/err.c lib/buf.c lib/strlist.c lib/enc.c lib/tm.c lib/log.c lib/creds.c \
+LIB_COMMON = lib/err.c lib/fmt.c lib/buf.c lib/strlist.c lib/enc.c lib/tm.c lib/log.c lib/creds.c \
              lib/json.c lib/conf.c lib/cache.c lib/authz.c lib/signin.c \
              lib/catalog.c
 LIB_CGI    = lib/auth.c lib/route.c lib/reply.c lib/sha256.c lib/imds.c lib/sandbox.c
@@ -35,7 +35,7 @@ CGI_SRC  = cgi/main.c cgi/scope.c cgi/console.c cgi/ecr.c cgi/imds.c cgi/html.c
 REF_SRC  = refresher/main.c refresher/refresh.c refresher/console.c refresher/ecr.c
 
 UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route test_source test_ecr test_signin test_sha256 test_imds test_html test_sandbox \
-             test_auth test_authz test_net test_catalog
+             test_auth test_authz test_net test_catalog test_fmt
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

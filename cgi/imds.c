@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "cgi.h"
 #include "imds.h"
+#include "fmt.h"
 #include "json.h"
 #include "tm.h"
 
@@ -188,7 +189,7 @@ machine_role(struct req *q)
 		return NULL;
 	}
 	if (n > 1) {
-		len = snprintf(q->msg, sizeof(q->msg), "this machine is allowed "
+		len = fmt_snprintf(q->msg, sizeof(q->msg), "this machine is allowed "
 		    "%zu roles; instance metadata needs exactly one", n);
 		cgi_fail(q, 409, len > 0 && (size_t)len < sizeof(q->msg) ?
 		    q->msg : "more than one role for this machine",

@@ -23,6 +23,7 @@
 #include "authz.h"
 #include "cache.h"
 #include "conf.h"
+#include "fmt.h"
 #include "json.h"
 #include "log.h"
 #include "reply.h"
@@ -51,7 +52,7 @@ cgi_fail(struct req *q, int status, const char *message, const char *fmt, ...)
 	q->rp.status = status;
 	q->message = message;
 	va_start(ap, fmt);
-	n = vsnprintf(q->detail, sizeof(q->detail), fmt, ap);
+	n = fmt_vsnprintf(q->detail, sizeof(q->detail), fmt, ap);
 	va_end(ap);
 	/* A cut detail is still useful; a failed one is dropped. */
 	if (n < 0)
@@ -544,7 +545,7 @@ do_status(struct req *q)
 		goto out;
 	}
 	if (age > max_age) {
-		n = snprintf(q->msg, sizeof(q->msg),
+		n = fmt_snprintf(q->msg, sizeof(q->msg),
 		    "cache stale: last refresh ended %lld s ago", age);
 		cgi_fail(q, 503, n > 0 && (size_t)n < sizeof(q->msg) ? q->msg :
 		    "cache stale", "status.json end %lld, limit %lld s", end,

@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "enc.h"
+#include "fmt.h"
 #include "log.h"
 
 struct want {
@@ -85,7 +86,7 @@ want_sections(struct req *q, struct want *w)
 
 	if (q->rt.account[0] != '\0') {
 		char id[2 * ROUTE_NAME_MAX + 2];
-		int n = snprintf(id, sizeof(id), "%s/%s", q->rt.account,
+		int n = fmt_snprintf(id, sizeof(id), "%s/%s", q->rt.account,
 		    q->rt.role);
 
 		if (n < 0 || (size_t)n >= sizeof(id))

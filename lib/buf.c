@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fmt.h"
 
 void
 buf_init(struct buf *b, size_t max)
@@ -115,13 +116,13 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	afp_err r;
 
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = fmt_vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return AFP_ERR_INVAL;
 	if ((r = buf_reserve(b, (size_t)n)) != AFP_OK)
 		return r;
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	n = fmt_vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 	if (n < 0 || (size_t)n >= b->cap - b->len) {
 		b->p[b->len] = '\0';
 		return AFP_ERR_INTERNAL;

@@ -10,6 +10,7 @@
 #include "authz.h"
 #include "catalog.h"
 #include "enc.h"
+#include "fmt.h"
 
 #define HEADER		"afp-catalog 1\n"
 #define HEADER_LEN	(sizeof(HEADER) - 1)
@@ -253,7 +254,7 @@ catalog_each(const struct catalog *cat, char kind, const char *name,
 
 	if (!field_ok(name))
 		return AFP_OK;
-	len = snprintf(key, sizeof(key), "%c %s ", kind, name);
+	len = fmt_snprintf(key, sizeof(key), "%c %s ", kind, name);
 	if (len < 0 || (size_t)len >= sizeof(key))
 		return AFP_OK;
 	klen = (size_t)len;

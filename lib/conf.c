@@ -25,6 +25,7 @@
 #include <ini.h>
 
 #include "conf.h"
+#include "fmt.h"
 
 #define CONF_FILE_MAX		(1024 * 1024)
 #define SECRETS_FILE_MAX	(64 * 1024)
@@ -164,7 +165,7 @@ vseterr(struct buf *err, const char *file, int line, const char *fmt,
 
 	if (err == NULL)
 		return;
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
 		msg[0] = '\0';
 	else if ((size_t)n >= sizeof(msg))
@@ -1058,7 +1059,7 @@ role_key(struct pctx *p, const char *name, const char *value)
 
 	if ((k = key_lookup(p, role_keys, RK_MAX, name)) < 0)
 		return p->r;
-	n = snprintf(prefix, sizeof(prefix), "arn:%s:iam::", c->partition);
+	n = fmt_snprintf(prefix, sizeof(prefix), "arn:%s:iam::", c->partition);
 	if (n < 0 || (size_t)n >= sizeof(prefix))
 		return perr(p, p->lineno, AFP_ERR_INTERNAL,
 		    "partition too long");

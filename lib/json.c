@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "fmt.h"
 
 /* Length of the UTF-8 sequence at s, or 0 when it is not valid UTF-8. */
 static size_t
@@ -444,7 +445,7 @@ json_array(struct json_parser *jp)
 		return AFP_OK;
 	}
 	for (i = 0;; i++) {
-		n = snprintf(idx, sizeof(idx), "%zu", i);
+		n = fmt_snprintf(idx, sizeof(idx), "%zu", i);
 		if (n < 0 || (size_t)n >= sizeof(idx))
 			return AFP_ERR_INTERNAL;
 		if ((r = json_child(jp, idx, (size_t)n)) != AFP_OK)

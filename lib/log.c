@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "fmt.h"
 
 static const char *log_ident = "afp";
 static enum log_dest log_to = LOG_DEST_STDERR;
@@ -54,10 +55,10 @@ log_v(int prio, const char *tag, const char *fmt, va_list ap)
 	    (prio != LOG_ERR && log_verbose < 0))
 		return;
 	if (log_to == LOG_DEST_STDERR &&
-	    (m = snprintf(line, cap, "%s: %s", log_ident, tag)) > 0)
+	    (m = fmt_snprintf(line, cap, "%s: %s", log_ident, tag)) > 0)
 		h = (size_t)m < cap - 1 ? (size_t)m : cap - 1;
 	/* Truncation is acceptable in a log line; it must stay one line. */
-	if ((m = vsnprintf(line + h, cap - h, fmt, ap)) < 0)
+	if ((m = fmt_vsnprintf(line + h, cap - h, fmt, ap)) < 0)
 		return;
 	n = h + ((size_t)m < cap - h - 1 ? (size_t)m : cap - h - 1);
 	for (char *p = line + h; p < line + n; p++)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "json.h"
 #include "reply.h"
 
@@ -45,7 +46,7 @@ reply_message_body(struct buf *body, int status, const char *message)
 	int first = 1, n;
 	afp_err r;
 
-	n = snprintf(code, sizeof(code), "%d", status);
+	n = fmt_snprintf(code, sizeof(code), "%d", status);
 	if (n < 0 || (size_t)n >= sizeof(code))
 		return AFP_ERR_INTERNAL;
 	if ((r = buf_addc(body, '{')) != AFP_OK ||

@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 
 #include "enc.h"
+#include "fmt.h"
 #include "sigv4.h"
 #include "tm.h"
 
@@ -660,7 +661,7 @@ amz_dates(time_t when, char amzdate[AMZDATE_LEN + 1], char day[9])
 	/* A four-digit year, or the date would not be 8 characters. */
 	if (tm_utc(when, &tm) != AFP_OK || tm.tm_year < 70)
 		return AFP_ERR_INVAL;
-	if (snprintf(amzdate, AMZDATE_LEN + 1, "%04d%02d%02dT%02d%02d%02dZ",
+	if (fmt_snprintf(amzdate, AMZDATE_LEN + 1, "%04d%02d%02dT%02d%02d%02dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec) != AMZDATE_LEN)
 		return AFP_ERR_INVAL;
@@ -848,13 +849,13 @@ sigv4_sign(const struct sigv4_request *req, const struct sigv4_opts *opts,
 
 	if ((r = amz_dates(opts->when, amzdate, day)) != AFP_OK)
 		goto out;
-	n = snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", day,
+	n = fmt_snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", day,
 	    opts->region, opts->service);
 	if (n < 0 || (size_t)n >= sizeof(scope)) {
 		r = AFP_ERR_TOOBIG;
 		goto out;
 	}
-	n = snprintf(expires, sizeof(expires), "%u", opts->expires);
+	n = fmt_snprintf(expires, sizeof(expires), "%u", opts->expires);
 	if (n < 0 || (size_t)n >= sizeof(expires)) {
 		r = AFP_ERR_INTERNAL;
 		goto out;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "tm.h"
+#include "fmt.h"
 
 /*
  * Calendar arithmetic of our own: glibc's gmtime_r and timegm read the
@@ -128,7 +129,7 @@ tm_format_iso8601(time_t t, char out[TM_ISO8601_LEN])
 	struct tm tm;
 
 	if (tm_utc(t, &tm) != AFP_OK ||
-	    snprintf(out, TM_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    fmt_snprintf(out, TM_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec) != TM_ISO8601_LEN - 1)
 		return AFP_ERR_INVAL;
