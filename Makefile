@@ -35,7 +35,7 @@ CGI_SRC  = cgi/main.c cgi/scope.c cgi/console.c cgi/ecr.c cgi/imds.c cgi/html.c
 REF_SRC  = refresher/main.c refresher/refresh.c refresher/console.c refresher/ecr.c
 
 UNIT_TESTS = test_enc test_json test_conf test_sigv4 test_sts test_cache test_route test_source test_ecr test_signin test_sha256 test_imds test_html test_sandbox \
-             test_auth test_authz test_net test_catalog test_fmt
+             test_auth test_authz test_net test_catalog test_fmt test_log
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

@@ -10,7 +10,7 @@ BENCH_SECONDS ?= 5
 BENCH_BINS = $(BUILD)/bench/hello $(BUILD)/bench/sts_stub \
              $(BUILD)/bench/curl_baseline $(BUILD)/bench/write_floor \
              $(BUILD)/bench/spawn $(BUILD)/bench/sandbox_cost \
-             $(BUILD)/bench/noseccomp.so $(BUILD)/bench/fault_cost
+             $(BUILD)/bench/fault_cost
 
 # The baseline CGI is built and linked like afp.cgi (PIE, relro, now).
 $(BUILD)/bench/hello: $(BUILD)/bench/hello.o
@@ -38,11 +38,6 @@ $(BUILD)/bench/fault_cost: $(BUILD)/bench/fault_cost.o
 $(BUILD)/bench/sandbox_cost: $(BUILD)/bench/sandbox_cost.o $(BUILD)/libafp-cgi.a \
     $(BUILD)/libafp-common.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
-
-# Preloaded into afp.cgi under callgrind only (see the file).
-$(BUILD)/bench/noseccomp.so: bench/noseccomp.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $< -ldl
 
 bench-build: all $(BENCH_BINS)
 

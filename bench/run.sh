@@ -35,7 +35,6 @@ BASELINE=$BUILD/bench/curl_baseline
 FLOOR=$BUILD/bench/write_floor
 SPAWN=$BUILD/bench/spawn
 SBXCOST=$BUILD/bench/sandbox_cost
-NOSECCOMP=$BUILD/bench/noseccomp.so
 FAULTCOST=$BUILD/bench/fault_cost
 MD=$T_TMP/results.md
 KV=$T_TMP/values
@@ -314,22 +313,13 @@ cgi_env() {
 # request (callgrind, whole process: loader, libc and all). Puts KEY.ir
 # and KEY.status (the answer's status); keeps the profile as $T_TMP/KEY.cg.
 # INSTR_AUTH, when set, is the Authorization header (it has a space).
-# bench/noseccomp.c keeps the sandbox from forbidding the executable
-# memory valgrind translates into; it goes first in any LD_PRELOAD given.
+# Under valgrind the CGI does everything but the seal (lib/sandbox.h),
+# which is one system call.
 instr() {
-	local _k=$1 _p=$2 _c=$3 _pi=$4 _st _kv _env=LD_PRELOAD=
+	local _k=$1 _p=$2 _c=$3 _pi=$4 _st
 	shift 4
-	[ "$_p" != "$CGI" ] || _env="LD_PRELOAD=$NOSECCOMP"
-	for _kv in "$@"; do
-		case $_kv in
-		LD_PRELOAD=*) _env="$_env:${_kv#LD_PRELOAD=}" ;;
-		*) _env="$_env $_kv" ;;
-		esac
-	done
-	_env=${_env#LD_PRELOAD= }
-	_env=${_env#LD_PRELOAD=:}
-	# shellcheck disable=SC2046,SC2086
-	env -i $(cgi_env "$_c" "$_pi") $_env \
+	# shellcheck disable=SC2046
+	env -i $(cgi_env "$_c" "$_pi") "$@" \
 	    ${INSTR_AUTH:+"HTTP_AUTHORIZATION=$INSTR_AUTH"} \
 	    /usr/bin/valgrind --tool=callgrind \
 	    --callgrind-out-file="$T_TMP/$_k.cg" "$_p" \
@@ -415,7 +405,7 @@ now_ms() {
 
 need_tools
 need_built "$CGI" "$REFRESHER" "$HELLO" "$STUB" "$BASELINE" "$FLOOR" "$SPAWN" \
-    "$SBXCOST" "$NOSECCOMP" "$FAULTCOST"
+    "$SBXCOST" "$FAULTCOST"
 need_wrappers
 afp_users "$USER_PW" bob
 BASIC="Authorization: Basic $(printf '%s' "$USER_PW" | base64 -w0)"
@@ -677,7 +667,7 @@ md "| instructions, credentials request, remote_user | $(get s10.creds.ir) | $(g
 md "| instructions, credentials request, PAM | $(get pam.creds.ir) | |"
 md "| instructions, \`/status\` | $(get status.ir) | |"
 md "| one credentials request outside a server (posix_spawn to exit, ms) | $(get cgi.spawn) | $(get hello.spawn) (hello-world) |"
-md "| of which the seccomp sandbox (ms per process; bench/sandbox_cost) | $(get sandbox.attach) to attach, $(get sandbox.ms) fork to reaping | |"
+md "| of which the sandbox (ms per process; bench/sandbox_cost) | $(get sandbox.attach) to enter, $(get sandbox.ms) fork to reaping | |"
 md "| the same request, \`web_user\` by name (ms) | $(get byname.spawn) | |"
 md "| minor page faults, one credentials request (exec included, median of 21) | $(get cgi.faults) (\`web_user\` by name: $(get byname.faults)) | $(get hello.faults) (hello-world) |"
 md "| one page fault on this machine (µs; bench/fault_cost) | $(get fault.file) file-backed, $(get fault.anon) anonymous | |"

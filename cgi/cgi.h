@@ -13,6 +13,17 @@
 #include "reply.h"
 #include "route.h"
 
+/*
+ * A file the answer needs. The sandbox allows no open, so it is read whole
+ * before, and parsed after; r is what the read gave, AFP_ERR_NOTFOUND when
+ * there is no file.
+ */
+struct cgi_file {
+	struct buf data;
+	afp_err r;
+	int done;			/* read (or tried) before the sandbox */
+};
+
 struct req {
 	struct conf *conf;
 	struct route rt;
@@ -26,6 +37,9 @@ struct req {
 	struct buf body;
 	struct strlist groups;		/* the user's, when cgi_scope looked */
 	int groups_known;
+	const struct conf_role *role;	/* the routed role, if the caller may */
+	struct cgi_file entry;		/* that role's cache entry */
+	struct cgi_file aux;		/* status.json or imds.key */
 };
 
 /* Set the answer to an error; the detail goes to the log only. */
@@ -46,11 +60,20 @@ afp_err cgi_basic_pam(struct req *q, int (*name_ok)(const char *),
 afp_err cgi_aws_creds_json(struct buf *b, int *first, const struct afp_creds *cr);
 /*
  * Once the caller is known (never before PAM), load what the request
- * needs of the configuration (cgi_scope), then enter the sandbox of
- * sandbox.h for the rest of the request; on failure the answer is a 500
- * and -1 returned.
+ * needs of the configuration (cgi_scope), read the files its route needs
+ * (q->role and q->entry, q->aux), then enter the sandbox of sandbox.h for
+ * the rest of the request; on failure the answer is a 500 and -1
+ * returned.
  */
 int cgi_sandbox(struct req *q);
+/* Before the sandbox: the cache directory's file name into f. */
+void cgi_file_read(struct req *q, struct cgi_file *f, const char *name,
+    size_t max);
+/* What reading f gave; AFP_ERR_INTERNAL when it was not read. */
+afp_err cgi_file_result(const struct cgi_file *f);
+/* Before the sandbox: the cache entry of role for user (NULL: shared). */
+void cgi_entry_read(struct req *q, const struct conf_role *role,
+    const char *user);
 /*
  * scope.c: load the accounts.d sections the request needs into q->conf
  * (setup() read afp.conf only) and look up the user's groups if they can
@@ -60,17 +83,15 @@ int cgi_scope(struct req *q);
 /* Wipe and unset HTTP_AUTHORIZATION: it holds a password in base64. */
 void cgi_authorization_wipe(void);
 /*
- * The routed role, checked for access, and the caller's cache entry for
- * it; on failure the answer is set and NULL returned.
+ * The routed role, checked for access (q->role), and the caller's cache
+ * entry for it; on failure the answer is set and NULL returned.
  */
 const struct conf_role *cgi_role_entry(struct req *q, struct cache_entry *e);
 /*
- * The cache entry of role for user (NULL: the shared entry), checked for
- * expiry and a session token; on failure the answer is set and -1
- * returned.
+ * The entry cgi_entry_read read, checked for expiry and a session token;
+ * on failure the answer is set and -1 returned.
  */
-int cgi_entry_load(struct req *q, const struct conf_role *role,
-    const char *user, struct cache_entry *e);
+int cgi_entry_load(struct req *q, struct cache_entry *e);
 /*
  * Call fn for every role the caller may use, accounts and roles in name
  * order (conf sorts them), first set for an account's first role, with
@@ -92,6 +113,8 @@ int console_url(struct req *q, const struct conf_role *role,
 void ecr_answer(struct req *q);
 /* imds.c: the instance-metadata paths and PUT /latest/api/token. */
 void imds_answer(struct req *q);
+/* What they read before the sandbox: imds.key and the machine's entry. */
+void imds_read(struct req *q);
 /* html.c: /account for a browser (Accept: text/html). */
 void html_accounts(struct req *q);
 /* The request prefers HTML (Accept names text/html). */

@@ -52,32 +52,21 @@ machine_identify(struct req *q)
 static afp_err
 key_load(struct req *q, unsigned char key[IMDS_KEY_LEN])
 {
-	struct buf path, data;
 	afp_err r;
 
-	buf_init(&path, PATH_MAX);
-	buf_init(&data, IMDS_KEY_FILE_MAX);
-	if ((r = buf_printf(&path, "%s/imds.key", q->conf->cache_dir)) != AFP_OK) {
-		cgi_fail(q, 500, "internal error", "imds.key path: %s",
-		    afp_strerror(r));
-		goto out;
-	}
-	r = cache_read_file(buf_str(&path), IMDS_KEY_FILE_MAX, &data);
+	r = cgi_file_result(&q->aux);
 	if (r == AFP_ERR_NOTFOUND) {
 		cgi_fail(q, 503, "metadata tokens not available yet",
 		    "no imds.key: the refresher has not run");
-		goto out;
+		return r;
 	}
 	if (r != AFP_OK) {
 		cgi_fail(q, 500, "internal error", "imds.key: %s", afp_strerror(r));
-		goto out;
+		return r;
 	}
-	if ((r = imds_key_parse(data.p, data.len, key)) != AFP_OK)
+	if ((r = imds_key_parse(q->aux.data.p, q->aux.data.len, key)) != AFP_OK)
 		cgi_fail(q, 500, "internal error",
 		    "imds.key is not 64 hex digits");
- out:
-	buf_free(&data);
-	buf_free(&path);
 	return r;
 }
 
@@ -167,22 +156,34 @@ token_gate(struct req *q)
  * The machine's one role. None is a 404, as on an instance without a
  * role; more than one is a 409, since EC2 has no way to offer a choice.
  */
+/* The first role whose machines name the caller, and how many do. */
 static const struct conf_role *
-machine_role(struct req *q)
+machine_role_find(const struct req *q, size_t *n)
 {
 	const struct conf *c = q->conf;
 	const char *id = buf_str(&q->user);
 	const struct conf_role *found = NULL;
-	size_t i, j, n = 0;
-	int len;
+	size_t i, j;
 
+	*n = 0;
 	for (i = 0; i < c->nroles; i++)
 		for (j = 0; j < c->roles[i].machines.n; j++)
 			if (strcmp(c->roles[i].machines.v[j], id) == 0) {
-				if (n++ == 0)
+				if ((*n)++ == 0)
 					found = &c->roles[i];
 				break;
 			}
+	return found;
+}
+
+static const struct conf_role *
+machine_role(struct req *q)
+{
+	const struct conf_role *found;
+	size_t n;
+	int len;
+
+	found = machine_role_find(q, &n);
 	if (n == 0) {
 		cgi_fail(q, 404, "no role for this machine",
 		    "machine in no role's machines");
@@ -239,7 +240,7 @@ role_credentials(struct req *q, const struct conf_role *role)
 		    role->name);
 		goto out;
 	}
-	if (cgi_entry_load(q, role, NULL, &e) == -1)
+	if (cgi_entry_load(q, &e) == -1)
 		goto out;
 	if ((r = ec2_json(&q->body, &e)) != AFP_OK) {
 		buf_reset(&q->body);
@@ -249,6 +250,24 @@ role_credentials(struct req *q, const struct conf_role *role)
 	q->rp.status = 200;
  out:
 	cache_entry_clear(&e);
+}
+
+/*
+ * The key for any token, and for /{r} the entry of the machine's one
+ * shared role; machine_role and role_credentials say why when there is
+ * none.
+ */
+void
+imds_read(struct req *q)
+{
+	const struct conf_role *role;
+	size_t n;
+
+	cgi_file_read(q, &q->aux, "imds.key", IMDS_KEY_FILE_MAX);
+	if (q->rt.ep == ROUTE_IMDS_ROLE &&
+	    (role = machine_role_find(q, &n)) != NULL && n == 1 &&
+	    strcmp(q->rt.role, role->name) == 0 && !role->per_user)
+		cgi_entry_read(q, role, NULL);
 }
 
 void

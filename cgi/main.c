@@ -326,40 +326,85 @@ identity_json(struct buf *b, const struct cache_entry *e)
 	return buf_addc(b, '}');
 }
 
-int
-cgi_entry_load(struct req *q, const struct conf_role *role, const char *user,
-    struct cache_entry *e)
+void
+cgi_file_read(struct req *q, struct cgi_file *f, const char *name, size_t max)
 {
 	struct buf path;
-	afp_err r;
-	int rc = -1;
 
 	buf_init(&path, PATH_MAX);
-	if ((r = cache_path(&path, q->conf->cache_dir, role->account,
-	    role->name, user)) != AFP_OK) {
-		cgi_fail(q, 500, "internal error", "cache path: %s", afp_strerror(r));
-		goto out;
-	}
-	if ((r = cache_read(buf_str(&path), e)) == AFP_ERR_NOTFOUND) {
+	buf_init(&f->data, max);
+	if ((f->r = buf_printf(&path, "%s/%s", q->conf->cache_dir, name)) ==
+	    AFP_OK)
+		f->r = cache_read_file(buf_str(&path), max, &f->data);
+	f->done = 1;
+	buf_free(&path);
+}
+
+afp_err
+cgi_file_result(const struct cgi_file *f)
+{
+	return f->done ? f->r : AFP_ERR_INTERNAL;
+}
+
+void
+cgi_entry_read(struct req *q, const struct conf_role *role, const char *user)
+{
+	struct buf path;
+
+	buf_init(&path, PATH_MAX);
+	buf_init(&q->entry.data, CACHE_FILE_MAX);
+	if ((q->entry.r = cache_path(&path, q->conf->cache_dir, role->account,
+	    role->name, user)) == AFP_OK)
+		q->entry.r = cache_read_file(buf_str(&path), CACHE_FILE_MAX,
+		    &q->entry.data);
+	q->entry.done = 1;
+	buf_free(&path);
+}
+
+int
+cgi_entry_load(struct req *q, struct cache_entry *e)
+{
+	afp_err r;
+
+	if ((r = cgi_file_result(&q->entry)) == AFP_OK)
+		r = cache_parse(buf_str(&q->entry.data), q->entry.data.len, e);
+	if (r == AFP_ERR_NOTFOUND) {
 		cgi_fail(q, 503, "credentials not available yet", "no cache entry");
-		goto out;
+		return -1;
 	}
 	if (r != AFP_OK) {
 		cgi_fail(q, 500, "internal error", "cache entry: %s", afp_strerror(r));
-		goto out;
+		return -1;
 	}
 	if (e->creds.expiration <= q->now) {
 		cgi_fail(q, 503, "credentials not available yet", "cache entry expired");
-		goto out;
+		return -1;
 	}
 	if (e->creds.token == NULL) {
 		cgi_fail(q, 500, "internal error", "cache entry without session token");
-		goto out;
+		return -1;
 	}
-	rc = 0;
- out:
-	buf_free(&path);
-	return rc;
+	return 0;
+}
+
+/*
+ * Before the sandbox: the routed role into q->role and its entry into
+ * q->entry, when the caller may use it.
+ */
+static void
+role_read(struct req *q)
+{
+	const struct conf *c = q->conf;
+	const char *user = buf_str(&q->user);
+	const struct conf_role *role;
+
+	role = conf_role_find(c, q->rt.account, q->rt.role);
+	/* cgi_scope looked the groups up if they can matter. */
+	if (role == NULL || authz_role_allowed(c, role, user,
+	    q->groups_known ? &q->groups : NULL) != 1)
+		return;
+	q->role = role;
+	cgi_entry_read(q, role, role->per_user ? user : NULL);
 }
 
 /*
@@ -370,21 +415,15 @@ cgi_entry_load(struct req *q, const struct conf_role *role, const char *user,
 const struct conf_role *
 cgi_role_entry(struct req *q, struct cache_entry *e)
 {
-	const struct conf *c = q->conf;
-	const char *user = buf_str(&q->user);
-	const struct conf_role *role;
-
-	role = conf_role_find(c, q->rt.account, q->rt.role);
-	/* cgi_scope looked the groups up if they can matter. */
-	if (role == NULL || authz_role_allowed(c, role, user,
-	    q->groups_known ? &q->groups : NULL) != 1) {
-		cgi_fail(q, 403, "not allowed", "%s", role == NULL ? "no such role" :
+	if (q->role == NULL) {
+		cgi_fail(q, 403, "not allowed", "%s", conf_role_find(q->conf,
+		    q->rt.account, q->rt.role) == NULL ? "no such role" :
 		    "role not allowed for the user");
 		return NULL;
 	}
-	if (cgi_entry_load(q, role, role->per_user ? user : NULL, e) == -1)
+	if (cgi_entry_load(q, e) == -1)
 		return NULL;
-	return role;
+	return q->role;
 }
 
 afp_err
@@ -510,23 +549,17 @@ do_status(struct req *q)
 {
 	const struct conf *c = q->conf;
 	struct json_doc d = { 0 };
-	struct buf path, data;
+	const struct buf *data = &q->aux.data;
 	const char *ok;
 	long long end, age, max_age;
 	int n;
 	afp_err r;
 
-	buf_init(&path, PATH_MAX);
-	buf_init(&data, STATUS_MAX);
-	if ((r = buf_printf(&path, "%s/status.json", c->cache_dir)) != AFP_OK) {
-		cgi_fail(q, 500, "internal error", "status path: %s", afp_strerror(r));
-		goto out;
-	}
-	if ((r = cache_read_file(buf_str(&path), STATUS_MAX, &data)) == AFP_ERR_NOTFOUND) {
+	if ((r = cgi_file_result(&q->aux)) == AFP_ERR_NOTFOUND) {
 		cgi_fail(q, 503, "no refresh has completed yet", "no status.json");
 		goto out;
 	}
-	if (r != AFP_OK || json_parse(buf_str(&data), data.len, &d) != AFP_OK ||
+	if (r != AFP_OK || json_parse(buf_str(data), data->len, &d) != AFP_OK ||
 	    (ok = json_get(&d, "ok", JSON_BOOL)) == NULL ||
 	    !parse_epoch(json_get(&d, "end", JSON_NUMBER), &end)) {
 		cgi_fail(q, 503, "refresh status unreadable", "status.json: %s",
@@ -556,8 +589,6 @@ do_status(struct req *q)
 	q->message = "OK";
  out:
 	json_doc_free(&d);
-	buf_free(&data);
-	buf_free(&path);
 }
 
 /*
@@ -587,6 +618,27 @@ host_allowed(const struct conf *c)
 	return 0;
 }
 
+/* What each route reads, read before the sandbox. */
+static void
+route_read(struct req *q)
+{
+	switch (q->rt.ep) {
+	case ROUTE_STATUS:
+		cgi_file_read(q, &q->aux, "status.json", STATUS_MAX);
+		return;
+	case ROUTE_IMDS_LIST:
+	case ROUTE_IMDS_ROLE:
+	case ROUTE_IMDS_TOKEN:
+		imds_read(q);
+		return;
+	case ROUTE_ACCOUNTS:
+		return;
+	default:
+		role_read(q);
+		return;
+	}
+}
+
 int
 cgi_sandbox(struct req *q)
 {
@@ -594,6 +646,8 @@ cgi_sandbox(struct req *q)
 
 	if (cgi_scope(q) == -1)
 		return -1;
+	route_read(q);
+	log_prepare();
 	if ((r = sandbox_enter()) != AFP_OK) {
 		cgi_fail(q, 500, "internal error", "sandbox: %s", afp_strerror(r));
 		return -1;
@@ -696,6 +750,7 @@ main(void)
 	afp_err r;
 	int rc;
 
+	sandbox_prepare();
 	if (fds_sane() == -1)
 		return 1;
 	umask(077);
@@ -729,9 +784,11 @@ main(void)
 	log_request(&q);
 	rc = answer(&q);
 	cgi_authorization_wipe();
+	buf_free(&q.entry.data);
+	buf_free(&q.aux.data);
 	buf_free(&q.body);
 	buf_free(&q.user);
 	strlist_free(&q.groups);
 	conf_free(q.conf);
-	return rc;
+	sandbox_exit(rc);
 }

@@ -178,25 +178,30 @@ out:
 }
 
 afp_err
-cache_read(const char *path, struct cache_entry *e)
+cache_parse(const char *data, size_t len, struct cache_entry *e)
 {
 	struct json_doc d = { 0 };
+	afp_err r;
+
+	memset(e, 0, sizeof(*e));
+	if ((r = json_parse(data, len, &d)) != AFP_OK)
+		r = AFP_ERR_PARSE;
+	else if ((r = cache_decode(&d, e)) != AFP_OK)
+		cache_entry_clear(e);
+	json_doc_free(&d);
+	return r;
+}
+
+afp_err
+cache_read(const char *path, struct cache_entry *e)
+{
 	struct buf data;
 	afp_err r;
 
 	memset(e, 0, sizeof(*e));
 	buf_init(&data, CACHE_FILE_MAX);
-	if ((r = cache_read_file(path, CACHE_FILE_MAX, &data)) != AFP_OK)
-		goto out;
-	if ((r = json_parse(buf_str(&data), data.len, &d)) != AFP_OK) {
-		r = AFP_ERR_PARSE;
-		goto out;
-	}
-	r = cache_decode(&d, e);
-out:
-	if (r != AFP_OK)
-		cache_entry_clear(e);
-	json_doc_free(&d);
+	if ((r = cache_read_file(path, CACHE_FILE_MAX, &data)) == AFP_OK)
+		r = cache_parse(buf_str(&data), data.len, e);
 	buf_free(&data);
 	return r;
 }

@@ -40,6 +40,8 @@ afp_err cache_path(struct buf *out, const char *dir, const char *account,
     const char *role, const char *user) AFP_WUR;
 /* Read and validate an entry; AFP_ERR_NOTFOUND when there is none. */
 afp_err cache_read(const char *path, struct cache_entry *e) AFP_WUR;
+/* Validate an entry read with cache_read_file; AFP_ERR_PARSE if no JSON. */
+afp_err cache_parse(const char *data, size_t len, struct cache_entry *e) AFP_WUR;
 /*
  * Write an entry atomically: temp file in the same directory created 0640
  * with the directory's group, fsync, rename, fsync of the directory.

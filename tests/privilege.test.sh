@@ -224,16 +224,17 @@ expect_eq "$H_CODE" 500 "root as real uid (not web_user): 500"
 as www-data:www-data "$OPEN/afp.cgi" /account/prod/admin
 expect_eq "$H_CODE" 200 "www-data through the same hard link: 200"
 
-# --- the sandbox: after PAM, before the cache ------------------------------
+# --- the sandbox: after PAM and the cache read -----------------------------
 # The same binary as root through pam_wrapper: strace shows PAM reading its
-# password database, then the seccomp filter going on, then the cache read.
+# password database, then the cache read, then the seal (seccomp's strict
+# mode), after which the process only writes and exits.
 pam_service afp-sbx
 pam_user alice 'alice-Sbx-pw-4r' afp-sbx
 nss_init
 wrap_env
 sed -e 's/^auth .*/auth         = pam/' -e 's/^pam_service .*/pam_service  = afp-sbx/' \
     -e "s/^web_user .*/web_user     = $(id -un)/" "$E/afp.conf" >"$T_TMP/sbx.conf"
-strace -f -qq -o "$T_TMP/sbx.trace" -e trace=openat,prctl,seccomp \
+strace -f -qq -o "$T_TMP/sbx.trace" \
     env -i $WRAP_ENV AFP_CONFIG="$T_TMP/sbx.conf" GATEWAY_INTERFACE=CGI/1.1 \
     REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/afp/afp.cgi \
     PATH_INFO=/account/prod/admin REQUEST_URI=/cgi-bin/afp/afp.cgi/account/prod/admin \
@@ -246,17 +247,21 @@ line_of() {
 	grep -n "$1" "$T_TMP/sbx.trace" | sed -n "${2}p" | cut -d: -f1
 }
 L_PAM=$(line_of "openat(.*$T_TMP/passdb\"" '$')
-L_SBX=$(line_of 'PR_SET_SECCOMP' 1)
 L_CACHE=$(line_of "openat(.*$CACHE/prod/admin.json\"" 1)
+L_SBX=$(line_of 'SECCOMP_MODE_STRICT' 1)
 if [ -n "$L_PAM" ] && [ -n "$L_SBX" ] && [ -n "$L_CACHE" ] &&
-    [ "$L_PAM" -lt "$L_SBX" ] && [ "$L_SBX" -lt "$L_CACHE" ]; then
-	ok "PAM's last read, then the seccomp filter, then the cache read"
+    [ "$L_PAM" -lt "$L_CACHE" ] && [ "$L_CACHE" -lt "$L_SBX" ]; then
+	ok "PAM's last read, then the cache read, then the seal"
 else
-	not_ok "PAM's last read, then the seccomp filter, then the cache read"
-	diag "trace lines: PAM '$L_PAM', filter '$L_SBX', cache '$L_CACHE'"
+	not_ok "PAM's last read, then the cache read, then the seal"
+	diag "trace lines: PAM '$L_PAM', cache '$L_CACHE', seal '$L_SBX'"
 fi
-check "the filter follows PR_SET_NO_NEW_PRIVS" \
-    test "$(line_of 'PR_SET_NO_NEW_PRIVS' 1)" -lt "${L_SBX:-0}"
+# strace -f prefixes each line with the pid.
+sed -n "$((${L_SBX:-0} + 1)),\$p" "$T_TMP/sbx.trace" |
+    sed 's/^[0-9]* *//' | grep -v '^+++ exited' >"$T_TMP/sbx.after"
+check "after the seal: writes, then exit(0), nothing else" \
+    awk '/^write\(/ { w++; next } /^exit\(0\)/ { e++; next } { bad++ }
+	END { exit !(w >= 1 && e == 1 && bad == 0) }' "$T_TMP/sbx.after"
 cat "$T_TMP/sbx.err" >>"$T_TMP/all.log"
 
 logs_free_of "$T_TMP/all.log" "$SECRET" "no real secret key in the CGI's logs" \
