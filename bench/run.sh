@@ -362,7 +362,8 @@ ldstat() {
 		_i=$((_i + 1))
 	done
 	put "$_k.cycles" "$(sort -n "$T_TMP/$_k.cycles" | head -1)"
-	put "$_k.relocs" "$(sed -n 's/.*final number of relocations: *//p' "$T_TMP/$_k.ld" | head -1)"
+	# At start-up: a sealed CGI exits without the loader's last words.
+	put "$_k.relocs" "$(sed -n 's/^[^a-z]*number of relocations: *//p' "$T_TMP/$_k.ld" | head -1)"
 	put "$_k.libs" "$(ldd "$_p" | grep -c '=>\|ld-linux')"
 }
 

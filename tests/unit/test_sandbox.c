@@ -69,11 +69,13 @@ exited(int st, int code)
 	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
 }
 
+#ifndef T_ASAN
 static int
 killed(int st)
 {
 	return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
 }
+#endif
 
 /*
  * What a sealed request does: read a descriptor opened before, write its
