@@ -97,6 +97,23 @@ buf_read_fd(struct buf *b, int fd, size_t hint)
 }
 
 afp_err
+buf_write_fd(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return AFP_ERR_IO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return AFP_OK;
+}
+
+afp_err
 buf_addstr(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));

@@ -35,6 +35,12 @@ afp_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
  * AFP_ERR_TOOBIG (more than max) comes back.
  */
 afp_err buf_read_fd(struct buf *b, int fd, size_t hint) AFP_WUR;
+/*
+ * Write all n bytes of p to fd, again after EINTR and short writes;
+ * otherwise AFP_ERR_IO (errno says why when write(2) failed). Not
+ * AFP_WUR: a log line that cannot be written is dropped.
+ */
+afp_err buf_write_fd(int fd, const char *p, size_t n);
 /* The contents as a C string; "" when empty. */
 const char *buf_str(const struct buf *b);
 /* Hand the contents to the caller (who frees them); the buffer is left empty. */

@@ -358,22 +358,6 @@ cache_sync_fs(const char *dir)
 	return flush_path(dir, O_DIRECTORY, syncfs);
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Create a fresh temp file next to name, already with its final mode. */
 static afp_err
 open_temp(const char *dir, const char *name, struct buf *tmp, int *fdp)
@@ -426,7 +410,7 @@ cache_stage_file(const char *path, const char *data, size_t len,
 		saved = errno;
 		goto out;
 	}
-	if (write_all(fd, data, len) == -1) {
+	if (buf_write_fd(fd, data, len) != AFP_OK) {
 		saved = errno;
 		close(fd);
 		unlink(buf_str(tmp));
