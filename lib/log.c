@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "fmt.h"
 
@@ -30,8 +31,6 @@ log_open(const char *ident, enum log_dest dest, int verbose)
 	log_ident = ident;
 	log_to = dest;
 	log_verbose = verbose;
-	if (dest == LOG_DEST_SYSLOG)
-		log_pid = (int)getpid();
 }
 
 /*
@@ -47,6 +46,8 @@ syslog_connect(void)
 	size_t i;
 	int fd;
 
+	/* Here, not in log_open: the CGI opens its log twice. */
+	log_pid = (int)getpid();
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, LOG_SYSLOG_PATH, sizeof(LOG_SYSLOG_PATH));
@@ -72,24 +73,6 @@ log_prepare(void)
 	log_fixed = 1;
 }
 
-/* All of it, or as much as the descriptor takes; 0 when all went. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * line has room for one byte more than n: a stream socket gets a NUL
  * after each line. A syslogd that restarted closed our socket: connect
@@ -99,17 +82,15 @@ write_all(int fd, const char *p, size_t n)
 static void
 syslog_send(char *line, size_t n)
 {
-	if (log_fd == -1 && !log_fixed)
-		syslog_connect();
 	line[n] = '\0';
-	if (log_fd == -1 || write_all(log_fd, line, n + log_stream) == 0 ||
+	if (log_fd == -1 || buf_write_fd(log_fd, line, n + log_stream) == AFP_OK ||
 	    log_fixed)
 		return;
 	close(log_fd);
 	log_fd = -1;
 	syslog_connect();
 	if (log_fd != -1)
-		(void)write_all(log_fd, line, n + log_stream);
+		(void)buf_write_fd(log_fd, line, n + log_stream);
 }
 
 /*
@@ -128,6 +109,9 @@ log_v(int prio, const char *tag, const char *fmt, va_list ap)
 	if ((prio == LOG_DEBUG && log_verbose < 1) ||
 	    (prio != LOG_ERR && log_verbose < 0))
 		return;
+	/* Connected first: that also learns the pid the header names. */
+	if (log_to == LOG_DEST_SYSLOG && log_fd == -1 && !log_fixed)
+		syslog_connect();
 	if (log_to == LOG_DEST_SYSLOG)
 		m = fmt_snprintf(line, cap, "<%d>%s[%d]: ", LOG_AUTHPRIV | prio,
 		    log_ident, log_pid);
@@ -147,7 +131,7 @@ log_v(int prio, const char *tag, const char *fmt, va_list ap)
 		return;
 	}
 	line[n++] = '\n';
-	(void)write_all(STDERR_FILENO, line, n);
+	(void)buf_write_fd(STDERR_FILENO, line, n);
 }
 
 #define LOG_FN(name, prio, tag)				\
