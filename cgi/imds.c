@@ -152,10 +152,6 @@ token_gate(struct req *q)
 	return rc;
 }
 
-/*
- * The machine's one role. None is a 404, as on an instance without a
- * role; more than one is a 409, since EC2 has no way to offer a choice.
- */
 /* The first role whose machines name the caller, and how many do. */
 static const struct conf_role *
 machine_role_find(const struct req *q, size_t *n)
@@ -176,6 +172,10 @@ machine_role_find(const struct req *q, size_t *n)
 	return found;
 }
 
+/*
+ * The machine's one role. None is a 404, as on an instance without a
+ * role; more than one is a 409, since EC2 has no way to offer a choice.
+ */
 static const struct conf_role *
 machine_role(struct req *q)
 {

@@ -326,17 +326,23 @@ identity_json(struct buf *b, const struct cache_entry *e)
 	return buf_addc(b, '}');
 }
 
+/* Read path whole into f, unless making the path failed with r. */
+static void
+file_read(struct cgi_file *f, afp_err r, const struct buf *path, size_t max)
+{
+	buf_init(&f->data, max);
+	f->r = r == AFP_OK ? cache_read_file(buf_str(path), max, &f->data) : r;
+	f->done = 1;
+}
+
 void
 cgi_file_read(struct req *q, struct cgi_file *f, const char *name, size_t max)
 {
 	struct buf path;
 
 	buf_init(&path, PATH_MAX);
-	buf_init(&f->data, max);
-	if ((f->r = buf_printf(&path, "%s/%s", q->conf->cache_dir, name)) ==
-	    AFP_OK)
-		f->r = cache_read_file(buf_str(&path), max, &f->data);
-	f->done = 1;
+	file_read(f, buf_printf(&path, "%s/%s", q->conf->cache_dir, name), &path,
+	    max);
 	buf_free(&path);
 }
 
@@ -352,12 +358,8 @@ cgi_entry_read(struct req *q, const struct conf_role *role, const char *user)
 	struct buf path;
 
 	buf_init(&path, PATH_MAX);
-	buf_init(&q->entry.data, CACHE_FILE_MAX);
-	if ((q->entry.r = cache_path(&path, q->conf->cache_dir, role->account,
-	    role->name, user)) == AFP_OK)
-		q->entry.r = cache_read_file(buf_str(&path), CACHE_FILE_MAX,
-		    &q->entry.data);
-	q->entry.done = 1;
+	file_read(&q->entry, cache_path(&path, q->conf->cache_dir, role->account,
+	    role->name, user), &path, CACHE_FILE_MAX);
 	buf_free(&path);
 }
 
