@@ -25,9 +25,10 @@ chmod 0711 "$T_TMP"
 ROOT=$T_TMP/root
 mkdir -m 0755 "$ROOT"
 B=$T_TMP/build
-# A plain build: the flags of an enclosing `make check-asan` stay out
+# A plain build: the flags of an enclosing `make check-asan` (in MAKEFLAGS
+# and, as command-line variables, in the environment) stay out
 # (LeakSanitizer cannot trace a setgid process).
-if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" -j2 BUILD="$B" \
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN -u OPT make -C "$TOP" -j2 BUILD="$B" \
     SYSCONFDIR="$ROOT/etc" "$B/afp.cgi" >"$T_TMP/make.log" 2>&1; then
 	not_ok "build of a CGI configured under $ROOT"
 	tail -20 "$T_TMP/make.log" | sed 's/^/# /'
