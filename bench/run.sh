@@ -668,7 +668,7 @@ md "| instructions, credentials request, remote_user | $(get s10.creds.ir) | $(g
 md "| instructions, credentials request, PAM | $(get pam.creds.ir) | |"
 md "| instructions, \`/status\` | $(get status.ir) | |"
 md "| one credentials request outside a server (posix_spawn to exit, ms) | $(get cgi.spawn) | $(get hello.spawn) (hello-world) |"
-md "| of which the sandbox (ms per process; bench/sandbox_cost) | $(get sandbox.attach) to enter, $(get sandbox.ms) fork to reaping | |"
+md "| of which the sandbox (ms per process; bench/sandbox_cost) | $(get sandbox.attach) to enter, $(get sandbox.ms) spawn to reaping | |"
 md "| the same request, \`web_user\` by name (ms) | $(get byname.spawn) | |"
 md "| minor page faults, one credentials request (exec included, median of 21) | $(get cgi.faults) (\`web_user\` by name: $(get byname.faults)) | $(get hello.faults) (hello-world) |"
 md "| one page fault on this machine (µs; bench/fault_cost) | $(get fault.file) file-backed, $(get fault.anon) anonymous | |"
